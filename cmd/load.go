@@ -1,0 +1,82 @@
+package cmd
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/inventory"
+	"github.com/spf13/cobra"
+)
+
+// addFileFlag wires the repeatable -f flag that names inventory inputs.
+func addFileFlag(c *cobra.Command, files *[]string) {
+	c.Flags().StringArrayVarP(files, "file", "f", nil,
+		"inventory file or directory (every *.yaml, *.yml, *.json under it); repeat to merge; - for stdin")
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return usagef("--format %q: use %s", format, strings.Join(allowed, " or "))
+}
+
+// loadInventory reads and validates the inventory, printing every
+// diagnostic (warnings too) to ErrOut. A bad inventory is an ExitInput
+// error that counts the problems.
+func loadInventory(io *IO, files []string) (*inventory.Inventory, inventory.Diagnostics, error) {
+	if len(files) == 0 {
+		return nil, nil, usagef("no inventory given: name it with -f FILE or -f DIR")
+	}
+	inv, diags, err := inventory.Load(files, io.In)
+	for _, d := range diags {
+		fmt.Fprintln(io.ErrOut, d.String())
+	}
+	if err != nil {
+		if ds, ok := err.(inventory.Diagnostics); ok {
+			n := len(ds.Errors())
+			return nil, diags, &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory; fix them and run again", n, plural(n, "error", "errors"))}
+		}
+		return nil, diags, &ExitError{ExitInput, err}
+	}
+	return inv, diags, nil
+}
+
+// loadModel loads the inventory and compiles it.
+func loadModel(io *IO, files []string) (*graph.Model, error) {
+	inv, _, err := loadInventory(io, files)
+	if err != nil {
+		return nil, err
+	}
+	return buildModel(inv)
+}
+
+func buildModel(inv *inventory.Inventory) (*graph.Model, error) {
+	m, err := graph.Build(inv)
+	if err != nil {
+		return nil, &ExitError{ExitInput, err}
+	}
+	return m, nil
+}
+
+// inventoryName is the metadata name, else the first file's base name.
+func inventoryName(inv *inventory.Inventory) string {
+	if inv.Metadata.Name != "" {
+		return inv.Metadata.Name
+	}
+	if len(inv.Files) > 0 {
+		return strings.TrimSuffix(filepath.Base(inv.Files[0]), filepath.Ext(inv.Files[0]))
+	}
+	return "inventory"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

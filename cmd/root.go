@@ -1,0 +1,124 @@
+// Package cmd holds blast's cobra commands. Each command is an Options
+// struct, a NewCmdXxx constructor that wires flags into it, and an xxxRun
+// function that does the work with the IO it is given.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0 // success
+	ExitPolicy = 1 // the gate said no: a policy was violated
+	ExitInput  = 2 // bad input or usage
+)
+
+// Version is blast's version, set at build time with -ldflags.
+var Version = "dev"
+
+// IO is what a command reads and writes. Results go to Out; progress,
+// warnings and diagnostics to ErrOut.
+type IO struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+	// OutTerminal and ErrTerminal report whether Out and ErrOut are
+	// terminals: only then is there colour or a progress bar.
+	OutTerminal, ErrTerminal bool
+	// NoColor is set when the user asked for no colour (NO_COLOR).
+	NoColor bool
+}
+
+// Color reports whether output to Out may be coloured.
+func (io *IO) Color() bool { return io.OutTerminal && !io.NoColor }
+
+// System returns the process's standard streams.
+func System() *IO {
+	return &IO{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		NoColor:     os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
+	}
+}
+
+// ExitError is an error that carries its exit code.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// usageError marks a mistake in flags or arguments: main prints the usage.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// NewCmdRoot builds the blast command tree.
+func NewCmdRoot(io *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "blast",
+		Short: "Which user features fail when a site, building, power feed or rack goes dark",
+		Long: `blast reads an inventory of user features, the services they need and where
+those services run, and answers: if this site, building, power feed or rack
+goes dark, which user features fail, why, and for how many people?
+
+Start with "blast demo": the 2022 Pangyo data-center fire, simulated on the
+embedded Kakao and Naver inventories.`,
+		Version:       Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+
+		NewCmdSimulate(io, nil),
+		NewCmdValidate(io, nil),
+	)
+	return root
+}
+
+// Main runs blast with args and returns the exit code. Errors are printed
+// once, here, as "blast: <error>"; usage only for flag mistakes.
+func Main(args []string, io *IO) int {
+	root := NewCmdRoot(io)
+	root.SetArgs(args)
+	c, err := root.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(io.ErrOut, "blast: %s\n", strings.TrimRight(err.Error(), "\n"))
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		if c != nil {
+			fmt.Fprintf(io.ErrOut, "\n%s", c.UsageString())
+		}
+		return ExitInput
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitInput
+}
+
+// isCobraUsage recognises the argument errors cobra returns itself.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "requires ")
+}

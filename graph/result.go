@@ -1,0 +1,251 @@
+package graph
+
+import (
+	"slices"
+	"sync"
+)
+
+// Result is the outcome of one evaluation, detached from the Evaluator
+// that computed it, with the why-chains of every node that is not up.
+type Result struct {
+	m *Model
+	// Failed is the failure set, sorted, without duplicates.
+	Failed []int32
+
+	state    []State
+	failed   []bool
+	counted  []int32
+	failover []Failover
+
+	whyOnce sync.Once
+	next    []int32 // next node on a shortest chain towards a failed node; -1 none
+	dist    []int32 // length of that chain; -1 unreachable
+	causes  map[int32][]int32
+}
+
+// Simulate evaluates the failure of the given nodes and returns the result.
+// O(V+E).
+func (m *Model) Simulate(failed []int32) *Result {
+	e := m.NewEvaluator()
+	e.Run(failed)
+	return e.Result()
+}
+
+// Result snapshots the last run. O(V).
+func (e *Evaluator) Result() *Result {
+	m := e.m
+	n := len(m.ids)
+	r := &Result{
+		m:        m,
+		state:    slices.Clone(e.state),
+		failed:   slices.Clone(e.failed),
+		counted:  make([]int32, n),
+		failover: make([]Failover, n),
+	}
+	for v := int32(0); v < int32(n); v++ {
+		if e.failed[v] {
+			r.Failed = append(r.Failed, v)
+		}
+		if m.npStart[v] != m.npStart[v+1] {
+			_, r.counted[v], r.failover[v] = e.replicas(v)
+		}
+	}
+	return r
+}
+
+// Model returns the model r was computed on.
+func (r *Result) Model() *Model { return r.m }
+
+// State returns node v's state.
+func (r *Result) State(v int32) State { return r.state[v] }
+
+// IsFailed reports whether v is in the failure set.
+func (r *Result) IsFailed(v int32) bool { return r.failed[v] }
+
+// Replicas returns, for service v, the replicas counted toward its quorum
+// and the failover outcome. Nodes without placements report 0, FailoverNone.
+func (r *Result) Replicas(v int32) (counted int, fo Failover) {
+	return int(r.counted[v]), r.failover[v]
+}
+
+// BlockedBy returns the failover.via services of v that are down, in id
+// order: what stopped v's failover, when it was blocked.
+func (r *Result) BlockedBy(v int32) []int32 {
+	var out []int32
+	for _, x := range r.m.Via(v) {
+		if r.state[x] == Down {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// groupVerdict recomputes group g's verdict from member states.
+func (r *Result) groupVerdict(g int32) State {
+	m := r.m
+	members := m.gmList[m.gmStart[g]:m.gmStart[g+1]]
+	notDown, up := int32(0), int32(0)
+	for _, x := range members {
+		if r.state[x] != Down {
+			notDown++
+		}
+		if r.state[x] == Up {
+			up++
+		}
+	}
+	var s State
+	switch k := m.groupK[g]; {
+	case notDown < k:
+		s = Down
+	case up < k:
+		s = Degraded
+	default:
+		return Up
+	}
+	if m.groupSoft[g] {
+		return Degraded
+	}
+	return s
+}
+
+// replicaState is the state the replica rules impose on service v.
+func (r *Result) replicaState(v int32) State {
+	m := r.m
+	if m.npStart[v] == m.npStart[v+1] {
+		return Up
+	}
+	c, fo := r.counted[v], r.failover[v]
+	switch {
+	case c < m.quorum[v]:
+		return Down
+	case fo == FailoverDone:
+		return Degraded
+	case m.capacity[v] > 0 && c < m.capacity[v]:
+		return Degraded
+	}
+	return Up
+}
+
+// Causes returns the direct causes of v's state, in id order: the members
+// of its failing requirement groups (parent, feeds, dependencies) that are
+// not up, the components whose loss cost it replicas, and the control plane
+// that blocked its failover. A failed node, and an up node, has none.
+func (r *Result) Causes(v int32) []int32 {
+	s := r.state[v]
+	if s == Up || r.failed[v] {
+		return nil
+	}
+	m := r.m
+	var out []int32
+	for g := m.ngStart[v]; g < m.ngStart[v+1]; g++ {
+		gv := r.groupVerdict(g)
+		if gv != s {
+			continue
+		}
+		for _, x := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
+			if (s == Down && r.state[x] == Down) || (s == Degraded && r.state[x] != Up) {
+				out = append(out, x)
+			}
+		}
+	}
+	if r.replicaState(v) == s {
+		fo := r.failover[v]
+		for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
+			if r.state[m.plComp[p]] != Down {
+				continue
+			}
+			// Lost standby replicas matter only when a failover was needed.
+			if !m.plStandby[p] || fo != FailoverNone || r.counted[v] < m.quorum[v] {
+				out = append(out, m.plComp[p])
+			}
+		}
+		if fo == FailoverBlocked {
+			out = append(out, r.BlockedBy(v)...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// computeWhy finds, for every affected node, a shortest chain of causes to
+// a failed node: a breadth-first search from the failure set along
+// reversed cause edges. Frontiers are visited in id order, so among chains
+// of equal length the one through the smallest id wins.
+func (r *Result) computeWhy() {
+	n := len(r.state)
+	r.next = make([]int32, n)
+	r.dist = make([]int32, n)
+	r.causes = map[int32][]int32{}
+	rev := map[int32][]int32{}
+	for v := int32(0); v < int32(n); v++ {
+		r.next[v], r.dist[v] = -1, -1
+		if r.state[v] == Up || r.failed[v] {
+			continue
+		}
+		cs := r.Causes(v)
+		r.causes[v] = cs
+		for _, c := range cs {
+			rev[c] = append(rev[c], v)
+		}
+	}
+	frontier := slices.Clone(r.Failed)
+	for _, v := range frontier {
+		r.dist[v] = 0
+	}
+	for d := int32(1); len(frontier) > 0; d++ {
+		var nextFrontier []int32
+		for _, c := range frontier {
+			for _, v := range rev[c] {
+				if r.dist[v] < 0 {
+					r.dist[v], r.next[v] = d, c
+					nextFrontier = append(nextFrontier, v)
+				}
+			}
+		}
+		slices.Sort(nextFrontier)
+		frontier = nextFrontier
+	}
+}
+
+// Chain returns a shortest chain of causes from v to a failed node: v
+// first, the failed node last. A failed node's chain is itself; an up node
+// has none.
+func (r *Result) Chain(v int32) []int32 {
+	if r.state[v] == Up {
+		return nil
+	}
+	r.whyOnce.Do(r.computeWhy)
+	chain := []int32{v}
+	for x := v; r.next[x] >= 0 && len(chain) <= len(r.state); x = r.next[x] {
+		chain = append(chain, r.next[x])
+	}
+	return chain
+}
+
+// Why returns v's why-chains: one for each direct cause, v first and a
+// failed node last, shortest first, ties in id order. A failed node gives
+// the single chain [v]; an up node none. At most limit chains are
+// returned (limit <= 0: all), with the total number of direct causes.
+func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
+	if r.state[v] == Up {
+		return nil, 0
+	}
+	if r.failed[v] {
+		return [][]int32{{v}}, 1
+	}
+	r.whyOnce.Do(r.computeWhy)
+	for _, c := range r.causes[v] {
+		chains = append(chains, append([]int32{v}, r.Chain(c)...))
+	}
+	slices.SortFunc(chains, func(a, b []int32) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return slices.Compare(a, b)
+	})
+	total = len(chains)
+	if limit > 0 && len(chains) > limit {
+		chains = chains[:limit]
+	}
+	return chains, total
+}

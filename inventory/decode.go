@@ -1,0 +1,687 @@
+package inventory
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// decoder turns a parsed YAML (or JSON) node tree into inventory types,
+// recording every problem it meets instead of stopping at the first.
+type decoder struct {
+	file  string
+	diags *Diagnostics
+	// visits counts nodes walked, aliases included; budget bounds it so that
+	// an alias bomb is refused in time and memory proportional to the file.
+	visits, budget int
+	exceeded       bool
+}
+
+// aliasFactor bounds how much aliases may expand a document: the decoder
+// walks at most aliasFactor times the number of nodes written, plus
+// aliasSlack, before it refuses the file.
+const (
+	aliasFactor = 10
+	aliasSlack  = 10000
+)
+
+func newDecoder(file string, root *yaml.Node, diags *Diagnostics) *decoder {
+	return &decoder{file: file, diags: diags, budget: aliasFactor*countNodes(root) + aliasSlack}
+}
+
+// countNodes counts the nodes written in the document, not following aliases.
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, path, hint, format string, args ...any) {
+	*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(n), Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// resolve follows aliases and charges the walk budget. It returns nil once
+// the budget is spent; callers then stop.
+func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
+	if d.exceeded {
+		return nil
+	}
+	for depth := 0; n != nil && n.Kind == yaml.AliasNode; depth++ {
+		if depth > 100 {
+			d.errorf(n, path, "", "alias refers to itself")
+			return nil
+		}
+		n = n.Alias
+	}
+	d.visits++
+	if d.visits > d.budget {
+		d.exceeded = true
+		d.errorf(n, path, "write the values out, or use fewer nested anchors", "excessive aliasing: the aliases in this file expand to more than %d nodes", d.budget)
+		return nil
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!int", "!!float":
+			return "the number " + n.Value
+		case "!!bool":
+			return "the boolean " + n.Value
+		}
+		return fmt.Sprintf("the string %q", n.Value)
+	}
+	return "something else"
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// field handles the value of one key of a mapping.
+type field struct {
+	name string
+	fn   func(v *yaml.Node, path string)
+}
+
+// object walks mapping n, calling the handler of each known key and
+// reporting unknown and duplicate keys. what names the object in messages.
+// It returns false when n is not a mapping.
+func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		return false
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.resolve(n.Content[i], path)
+		if k == nil {
+			return true
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			continue
+		}
+		if k.Tag == "!!merge" {
+			d.errorf(k, path, "write the fields out instead", "YAML merge keys (<<) are not supported")
+			continue
+		}
+		sub := joinPath(path, k.Value)
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, sub, "", "duplicate key %q (first at line %d)", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		var h *field
+		for j := range fields {
+			if fields[j].name == k.Value {
+				h = &fields[j]
+				break
+			}
+		}
+		if h == nil {
+			names := make([]string, len(fields))
+			for j, f := range fields {
+				names[j] = f.name
+			}
+			hint := didYouMean(k.Value, names)
+			if hint == "" {
+				hint = "known fields: " + strings.Join(names, ", ")
+			}
+			d.errorf(k, sub, hint, "unknown field %q in %s", k.Value, what)
+			continue
+		}
+		v := d.resolve(n.Content[i+1], sub)
+		if v == nil {
+			return true
+		}
+		h.fn(v, sub)
+	}
+	return true
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string {
+	return fmt.Sprintf("%s[%d]", path, i)
+}
+
+// list walks sequence n, calling fn on each resolved element. A null value
+// is an empty list.
+func (d *decoder) list(n *yaml.Node, path, what string, fn func(i int, v *yaml.Node, path string)) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "", "%s must be a list, got %s", what, kindName(n))
+		return
+	}
+	for i, e := range n.Content {
+		p := index(path, i)
+		v := d.resolve(e, p)
+		if v == nil {
+			return
+		}
+		fn(i, v, p)
+	}
+}
+
+// str reads a scalar as a string; numbers and booleans are taken as written.
+func (d *decoder) str(n *yaml.Node, path string, out *string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, path, "", "want a string, got %s", kindName(n))
+		return
+	}
+	*out = n.Value
+}
+
+// id reads an identifier: a non-empty string without the characters that
+// failure sets and selectors use (comma, equals sign) or control characters.
+func (d *decoder) id(n *yaml.Node, path string, out *string) bool {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.errorf(n, path, "", "want an id, got %s", kindName(n))
+		return false
+	}
+	if msg := checkID(n.Value); msg != "" {
+		d.errorf(n, path, "", "%s", msg)
+		return false
+	}
+	*out = n.Value
+	return true
+}
+
+// checkID returns what is wrong with id s, or "".
+func checkID(s string) string {
+	if s == "" {
+		return "id must not be empty"
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Sprintf("id %q must not start or end with spaces", s)
+	}
+	for _, r := range s {
+		switch {
+		case r == ',' || r == '=':
+			return fmt.Sprintf("id %q must not contain %q (it separates ids and selectors on the command line)", s, r)
+		case r < 0x20 || r == 0x7f:
+			return fmt.Sprintf("id %q must not contain control characters", s)
+		}
+	}
+	return ""
+}
+
+func (d *decoder) ref(n *yaml.Node, path string) (Ref, bool) {
+	var r Ref
+	if !d.id(n, path, &r.ID) {
+		return r, false
+	}
+	r.Pos, r.Path = d.pos(n), path
+	return r, true
+}
+
+func (d *decoder) refs(n *yaml.Node, path, what string) []Ref {
+	var out []Ref
+	d.list(n, path, what, func(_ int, v *yaml.Node, p string) {
+		if r, ok := d.ref(v, p); ok {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+func (d *decoder) integer(n *yaml.Node, path string, min int64, out *int64) bool {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		d.errorf(n, path, "", "want a whole number, got %s", kindName(n))
+		return false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	if err != nil {
+		d.errorf(n, path, "", "number %s is out of range", n.Value)
+		return false
+	}
+	if v < min {
+		d.errorf(n, path, "", "must be at least %d, got %d", min, v)
+		return false
+	}
+	*out = v
+	return true
+}
+
+func (d *decoder) smallInt(n *yaml.Node, path string, min int64, out *int) bool {
+	var v int64
+	if !d.integer(n, path, min, &v) {
+		return false
+	}
+	if v > math.MaxInt32 {
+		d.errorf(n, path, "", "number %d is too large (at most %d)", v, math.MaxInt32)
+		return false
+	}
+	*out = int(v)
+	return true
+}
+
+func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "", "labels must be a mapping of names to strings, got %s", kindName(n))
+		return
+	}
+	m := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.resolve(n.Content[i], path)
+		v := d.resolve(n.Content[i+1], path)
+		if k == nil || v == nil {
+			return
+		}
+		sub := joinPath(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "", "label names must be strings, got %s", kindName(k))
+			continue
+		}
+		if _, dup := m[k.Value]; dup {
+			d.errorf(k, sub, "", "duplicate label %q", k.Value)
+			continue
+		}
+		var s string
+		d.str(v, sub, &s)
+		m[k.Value] = s
+	}
+	*out = m
+}
+
+func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.errorf(n, path, "", "want a number, \"majority\" or a percentage such as \"50%%\", got %s", kindName(n))
+		return nil
+	}
+	q, err := ParseQuantity(n.Value)
+	if err != nil {
+		d.errorf(n, path, "", "%v", err)
+		return nil
+	}
+	q.Pos = d.pos(n)
+	return &q
+}
+
+// document decodes one inventory document into inv, appending its entities.
+func (d *decoder) document(root *yaml.Node, inv *Inventory) {
+	n := d.resolve(root, "")
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return
+		}
+		if n = d.resolve(n.Content[0], ""); n == nil {
+			return
+		}
+	}
+	var apiVersion, kind string
+	var haveAPI, haveKind bool
+	ok := d.object(n, "", "the inventory",
+		field{"apiVersion", func(v *yaml.Node, p string) {
+			haveAPI = true
+			d.str(v, p, &apiVersion)
+			if apiVersion != APIVersion {
+				d.errorf(v, p, "write apiVersion: "+APIVersion, "unsupported apiVersion %q", apiVersion)
+			}
+		}},
+		field{"kind", func(v *yaml.Node, p string) {
+			haveKind = true
+			d.str(v, p, &kind)
+			if kind != "Inventory" {
+				d.errorf(v, p, "write kind: Inventory", "unsupported kind %q", kind)
+			}
+		}},
+		field{"metadata", func(v *yaml.Node, p string) { d.metadata(v, p, inv) }},
+		field{"components", func(v *yaml.Node, p string) {
+			d.list(v, p, "components", func(_ int, e *yaml.Node, ep string) {
+				if c, ok := d.component(e, ep); ok {
+					inv.Components = append(inv.Components, c)
+				}
+			})
+		}},
+		field{"services", func(v *yaml.Node, p string) {
+			d.list(v, p, "services", func(_ int, e *yaml.Node, ep string) {
+				if s, ok := d.service(e, ep); ok {
+					inv.Services = append(inv.Services, s)
+				}
+			})
+		}},
+		field{"features", func(v *yaml.Node, p string) {
+			d.list(v, p, "features", func(_ int, e *yaml.Node, ep string) {
+				if f, ok := d.feature(e, ep); ok {
+					inv.Features = append(inv.Features, f)
+				}
+			})
+		}},
+	)
+	if !ok || d.exceeded {
+		return
+	}
+	if !haveAPI {
+		d.errorf(n, "", "add apiVersion: "+APIVersion+" at the top of the file", "missing apiVersion")
+	}
+	if !haveKind {
+		d.errorf(n, "", "add kind: Inventory at the top of the file", "missing kind")
+	}
+	if inv.APIVersion == "" {
+		inv.APIVersion, inv.Kind = apiVersion, kind
+	}
+}
+
+func (d *decoder) metadata(n *yaml.Node, path string, inv *Inventory) {
+	var m Metadata
+	m.Pos = d.pos(n)
+	d.object(n, path, "metadata",
+		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &m.Name) }},
+		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &m.Description) }},
+		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &m.Labels) }},
+	)
+	switch {
+	case inv.Metadata.Name == "" && inv.Metadata.Description == "":
+		inv.Metadata = m
+	case m.Name != "" && inv.Metadata.Name != "" && m.Name != inv.Metadata.Name:
+		*d.diags = append(*d.diags, Diagnostic{Pos: m.Pos, Path: path, Severity: Warning,
+			Msg:  fmt.Sprintf("metadata.name %q differs from %q given first; using the first", m.Name, inv.Metadata.Name),
+			Hint: "give metadata in one file only"})
+	}
+}
+
+// required reports a missing required key of an object at n.
+func (d *decoder) required(n *yaml.Node, path, what, key string) {
+	d.errorf(n, path, "", "%s has no %s", what, key)
+}
+
+func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
+	c := Component{Pos: d.pos(n), Path: path}
+	var haveID, haveKind bool
+	ok := d.object(n, path, "a component",
+		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &c.ID) }},
+		field{"kind", func(v *yaml.Node, p string) {
+			d.str(v, p, &c.Kind)
+			haveKind = c.Kind != ""
+		}},
+		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &c.Name) }},
+		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &c.Description) }},
+		field{"parent", func(v *yaml.Node, p string) {
+			if !isNull(v) {
+				c.Parent, _ = d.ref(v, p)
+			}
+		}},
+		field{"power", func(v *yaml.Node, p string) { c.Power = d.feeds(v, p, "power") }},
+		field{"network", func(v *yaml.Node, p string) { c.Network = d.feeds(v, p, "network") }},
+		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &c.Labels) }},
+	)
+	if !ok {
+		return c, false
+	}
+	if !haveID {
+		if c.ID == "" {
+			d.required(n, path, "component", "id")
+		}
+		return c, false
+	}
+	if !haveKind {
+		d.errorf(n, path, "such as site, building, room, power, network, rack or host", "component %q has no kind", c.ID)
+	}
+	return c, true
+}
+
+// feeds reads a list of feeds (any one suffices) or {feeds: [...], need: N}.
+func (d *decoder) feeds(n *yaml.Node, path, what string) *Feeds {
+	f := &Feeds{Pos: d.pos(n)}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		f.Feeds = d.refs(n, path, what)
+		f.FromList = true
+	case yaml.MappingNode:
+		var have bool
+		d.object(n, path, what,
+			field{"feeds", func(v *yaml.Node, p string) { have = true; f.Feeds = d.refs(v, p, what+" feeds") }},
+			field{"need", func(v *yaml.Node, p string) {
+				f.NeedPos = d.pos(v)
+				d.smallInt(v, p, 1, &f.Need)
+			}},
+		)
+		if !have {
+			d.required(n, path, what, "feeds")
+		}
+	default:
+		if isNull(n) {
+			return nil
+		}
+		d.errorf(n, path, "write [feed-a, feed-b] or {feeds: [feed-a, feed-b], need: 2}", "%s must be a list of feeds or a mapping, got %s", what, kindName(n))
+		return nil
+	}
+	return f
+}
+
+func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
+	s := Service{Pos: d.pos(n), Path: path}
+	var haveID bool
+	ok := d.object(n, path, "a service",
+		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &s.ID) }},
+		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &s.Name) }},
+		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &s.Description) }},
+		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &s.Tier) }},
+		field{"role", func(v *yaml.Node, p string) { d.str(v, p, &s.Role) }},
+		field{"placement", func(v *yaml.Node, p string) {
+			d.list(v, p, "placement", func(_ int, e *yaml.Node, ep string) {
+				if pl, ok := d.placement(e, ep); ok {
+					s.Placement = append(s.Placement, pl)
+				}
+			})
+		}},
+		field{"quorum", func(v *yaml.Node, p string) { s.Quorum = d.quantity(v, p) }},
+		field{"capacity", func(v *yaml.Node, p string) { s.Capacity = d.quantity(v, p) }},
+		field{"failover", func(v *yaml.Node, p string) { s.Failover = d.failover(v, p) }},
+		field{"dependsOn", func(v *yaml.Node, p string) { s.DependsOn = d.deps(v, p) }},
+		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &s.Labels) }},
+	)
+	if !ok {
+		return s, false
+	}
+	if !haveID {
+		if s.ID == "" {
+			d.required(n, path, "service", "id")
+		}
+		return s, false
+	}
+	return s, true
+}
+
+func (d *decoder) placement(n *yaml.Node, path string) (Placement, bool) {
+	pl := Placement{Pos: d.pos(n)}
+	var haveOn bool
+	ok := d.object(n, path, "a placement",
+		field{"on", func(v *yaml.Node, p string) { pl.On, haveOn = d.ref(v, p) }},
+		field{"replicas", func(v *yaml.Node, p string) {
+			pl.ReplicasPos = d.pos(v)
+			d.smallInt(v, p, 1, &pl.Replicas)
+		}},
+		field{"role", func(v *yaml.Node, p string) {
+			d.str(v, p, &pl.Role)
+			if pl.Role != RoleActive && pl.Role != RoleStandby {
+				d.errorf(v, p, didYouMean(pl.Role, []string{RoleActive, RoleStandby}), "placement role must be active or standby, got %q", pl.Role)
+				pl.Role = ""
+			}
+		}},
+	)
+	if ok && !haveOn && pl.On.ID == "" {
+		d.errorf(n, path, "write {on: rack-id, replicas: N}", "placement has no on")
+	}
+	return pl, ok && haveOn
+}
+
+func (d *decoder) failover(n *yaml.Node, path string) *Failover {
+	f := &Failover{Pos: d.pos(n)}
+	ok := d.object(n, path, "failover",
+		field{"via", func(v *yaml.Node, p string) { f.Via = d.refs(v, p, "failover.via") }},
+		field{"rto", func(v *yaml.Node, p string) {
+			var s string
+			d.str(v, p, &s)
+			rto, err := ParseDuration(s)
+			if err != nil {
+				d.errorf(v, p, "", "%v", err)
+				return
+			}
+			f.RTO = rto
+		}},
+	)
+	if !ok {
+		return nil
+	}
+	return f
+}
+
+// deps reads a dependsOn list.
+func (d *decoder) deps(n *yaml.Node, path string) []Dep {
+	var out []Dep
+	d.list(n, path, "dependsOn", func(_ int, e *yaml.Node, p string) {
+		if dep, ok := d.dep(e, p); ok {
+			out = append(out, dep)
+		}
+	})
+	if out == nil && n.Kind == yaml.SequenceNode {
+		out = []Dep{}
+	}
+	return out
+}
+
+func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
+	dep := Dep{Pos: d.pos(n), Path: path, K: 1}
+	if n.Kind == yaml.ScalarNode {
+		r, ok := d.ref(n, path)
+		if !ok {
+			return dep, false
+		}
+		dep.Of = []Ref{r}
+		return dep, true
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "write an id, {on: id, soft: true}, {anyOf: [a, b]} or {atLeast: 2, of: [a, b, c]}", "a dependency must be an id or a mapping, got %s", kindName(n))
+		return dep, false
+	}
+	var on, anyOf, atLeast, of bool
+	var kNode *yaml.Node
+	ok := d.object(n, path, "a dependency",
+		field{"on", func(v *yaml.Node, p string) {
+			if r, ok := d.ref(v, p); ok {
+				on = true
+				dep.Of = []Ref{r}
+			}
+		}},
+		field{"anyOf", func(v *yaml.Node, p string) {
+			anyOf = true
+			dep.Kind = DepAnyOf
+			dep.Of = d.refs(v, p, "anyOf")
+		}},
+		field{"atLeast", func(v *yaml.Node, p string) {
+			atLeast = true
+			kNode = v
+			d.smallInt(v, p, 1, &dep.K)
+		}},
+		field{"of", func(v *yaml.Node, p string) {
+			of = true
+			dep.Of = d.refs(v, p, "of")
+		}},
+		field{"soft", func(v *yaml.Node, p string) {
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				d.errorf(v, p, "", "want true or false, got %s", kindName(v))
+				return
+			}
+			dep.Soft = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
+		}},
+	)
+	if !ok {
+		return dep, false
+	}
+	forms := 0
+	for _, b := range []bool{on, anyOf, atLeast || of} {
+		if b {
+			forms++
+		}
+	}
+	switch {
+	case forms == 0:
+		d.errorf(n, path, "write {on: id}, {anyOf: [a, b]} or {atLeast: 2, of: [a, b, c]}", "dependency names nothing")
+		return dep, false
+	case forms > 1:
+		d.errorf(n, path, "split it into separate dependsOn entries", "dependency mixes on, anyOf and atLeast/of")
+		return dep, false
+	case atLeast != of:
+		if atLeast {
+			d.errorf(n, path, "write {atLeast: 2, of: [a, b, c]}", "atLeast needs of")
+		} else {
+			d.errorf(n, path, "write {atLeast: 2, of: [a, b, c]}, or use anyOf", "of needs atLeast")
+		}
+		return dep, false
+	case atLeast:
+		dep.Kind = DepAtLeast
+		if kNode != nil && dep.K > len(dep.Of) && len(dep.Of) > 0 {
+			d.errorf(kNode, joinPath(path, "atLeast"), "lower atLeast or add members", "atLeast %d is more than the %d members of the group", dep.K, len(dep.Of))
+			return dep, false
+		}
+	}
+	if len(dep.Of) == 0 {
+		d.errorf(n, path, "", "dependency group is empty")
+		return dep, false
+	}
+	return dep, true
+}
+
+func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
+	f := Feature{Pos: d.pos(n), Path: path}
+	var haveID bool
+	ok := d.object(n, path, "a feature",
+		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &f.ID) }},
+		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &f.Name) }},
+		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &f.Description) }},
+		field{"product", func(v *yaml.Node, p string) { d.str(v, p, &f.Product) }},
+		field{"users", func(v *yaml.Node, p string) { d.integer(v, p, 0, &f.Users) }},
+		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &f.Tier) }},
+		field{"dependsOn", func(v *yaml.Node, p string) { f.DependsOn = d.deps(v, p) }},
+		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &f.Labels) }},
+	)
+	if !ok {
+		return f, false
+	}
+	if !haveID {
+		if f.ID == "" {
+			d.required(n, path, "feature", "id")
+		}
+		return f, false
+	}
+	return f, true
+}

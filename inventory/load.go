@@ -1,0 +1,218 @@
+package inventory
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// File is one input: a name for messages and its bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// MaxFileSize bounds one input file; larger files are refused before parsing.
+const MaxFileSize = 1 << 30
+
+// ReadPaths reads the inputs named by paths: a file, a directory (every
+// *.yaml, *.yml and *.json file under it, in lexical order, hidden
+// directories skipped) or "-" for stdin. Files are returned in the order
+// given. A path that does not exist or a directory with no inventory files
+// is an error.
+func ReadPaths(paths []string, stdin io.Reader) ([]File, error) {
+	var files []File
+	for _, p := range paths {
+		if p == "-" {
+			if stdin == nil {
+				return nil, errors.New("-: no standard input")
+			}
+			data, err := readLimited(stdin, "-")
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, File{Name: "-", Data: data})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			f, err := readFile(p)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+			continue
+		}
+		var names []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if isInventoryName(d.Name()) {
+				names = append(names, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%s: directory holds no *.yaml, *.yml or *.json files", p)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			f, err := readFile(n)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
+
+func isInventoryName(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func readFile(name string) (File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	defer f.Close()
+	data, err := readLimited(f, name)
+	if err != nil {
+		return File{}, err
+	}
+	return File{Name: name, Data: data}, nil
+}
+
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB; split the inventory over several files", name, MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+// Parse decodes files into one merged Inventory without checking references
+// between entities. Every syntax and shape problem of every file is
+// reported; the returned Diagnostics may also hold warnings.
+func Parse(files []File) (*Inventory, Diagnostics) {
+	inv := &Inventory{}
+	var diags Diagnostics
+	for _, f := range files {
+		inv.Files = append(inv.Files, f.Name)
+		parseFile(f, inv, &diags)
+	}
+	if inv.APIVersion == "" && diags.Err() == nil {
+		inv.APIVersion, inv.Kind = APIVersion, "Inventory"
+	}
+	return inv, diags
+}
+
+func parseFile(f File, inv *Inventory, diags *Diagnostics) {
+	if len(bytes.TrimSpace(f.Data)) == 0 {
+		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty", Hint: "start it with apiVersion: " + APIVersion})
+		return
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
+	for docs := 0; ; docs++ {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			*diags = append(*diags, syntaxDiagnostic(f.Name, err))
+			return
+		}
+		d := newDecoder(f.Name, &root, diags)
+		d.document(&root, inv)
+	}
+}
+
+// syntaxDiagnostic turns a YAML parser error into a Diagnostic at its mark.
+func syntaxDiagnostic(file string, err error) Diagnostic {
+	d := Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "syntax error: " + err.Error()}
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		d.Msg = "syntax error: " + le.Message
+		if le.ContextMsg != "" {
+			d.Msg += " " + le.ContextMsg
+			if le.ContextMark.Line > 0 && le.ContextMark.Line != le.Mark.Line {
+				d.Msg += fmt.Sprintf(" started at line %d", le.ContextMark.Line)
+			}
+		}
+		if le.Mark.Line > 0 {
+			d.Pos.Line, d.Pos.Col = le.Mark.Line, max(le.Mark.Column, 1)
+		}
+	}
+	if strings.HasSuffix(strings.ToLower(file), ".json") {
+		d.Hint = "check the JSON for a missing comma, quote or bracket"
+	} else {
+		d.Hint = "check the indentation and quoting near here"
+	}
+	return d
+}
+
+// Load reads, parses and validates the inventory named by paths (see
+// ReadPaths). The error, when not nil, is a read error or Diagnostics
+// holding every problem found; warnings come back with a valid inventory.
+func Load(paths []string, stdin io.Reader) (*Inventory, Diagnostics, error) {
+	files, err := ReadPaths(paths, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	return LoadFiles(files)
+}
+
+// LoadFiles parses and validates files as one inventory; see Load.
+func LoadFiles(files []File) (*Inventory, Diagnostics, error) {
+	inv, diags := Parse(files)
+	// Validate even after shape errors, so that one run reports every
+	// problem; entities that could not be decoded were dropped, and
+	// references to them cannot have been read either.
+	diags = append(diags, Validate(inv)...)
+	diags.Sort()
+	if err := diags.Err(); err != nil {
+		return nil, diags, err
+	}
+	return inv, diags, nil
+}

@@ -1,0 +1,468 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// EntityKind tells which list of an inventory an id belongs to.
+type EntityKind int
+
+// Entity kinds.
+const (
+	KindComponent EntityKind = iota
+	KindService
+	KindFeature
+)
+
+// String names k as written in messages.
+func (k EntityKind) String() string {
+	switch k {
+	case KindComponent:
+		return "component"
+	case KindService:
+		return "service"
+	default:
+		return "feature"
+	}
+}
+
+// Entity locates an id in an inventory.
+type Entity struct {
+	Kind  EntityKind
+	Index int // into Components, Services or Features
+}
+
+// Index maps every id of inv to its entity. With duplicate ids the first
+// one wins. O(n).
+func (inv *Inventory) Index() map[string]Entity {
+	idx := make(map[string]Entity, len(inv.Components)+len(inv.Services)+len(inv.Features))
+	add := func(id string, e Entity) {
+		if _, dup := idx[id]; !dup {
+			idx[id] = e
+		}
+	}
+	for i, c := range inv.Components {
+		add(c.ID, Entity{KindComponent, i})
+	}
+	for i, s := range inv.Services {
+		add(s.ID, Entity{KindService, i})
+	}
+	for i, f := range inv.Features {
+		add(f.ID, Entity{KindFeature, i})
+	}
+	return idx
+}
+
+type validator struct {
+	inv   *Inventory
+	idx   map[string]Entity
+	diags Diagnostics
+	// ids by kind, sorted, for "did you mean"
+	compIDs, svcIDs, allIDs []string
+}
+
+func (v *validator) errorf(pos Pos, path, hint, format string, args ...any) {
+	v.diags = append(v.diags, Diagnostic{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (v *validator) warnf(pos Pos, path, hint, format string, args ...any) {
+	v.diags = append(v.diags, Diagnostic{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint, Severity: Warning})
+}
+
+// Validate checks the references and rules that span entities: unique ids,
+// known references of the right kind, parent chains without loops, feed and
+// quorum counts that can be met, and features and services that depend on
+// something. It also warns of likely mistakes, such as a tier-1 feature
+// whose every replica sits in one site. The result is unsorted.
+// O(n + e) plus the cost of suggestions for unknown ids.
+func Validate(inv *Inventory) Diagnostics {
+	v := &validator{inv: inv, idx: inv.Index()}
+	v.ids()
+	for i := range inv.Components {
+		v.component(&inv.Components[i])
+	}
+	v.parentLoops()
+	for i := range inv.Services {
+		v.service(&inv.Services[i])
+	}
+	for i := range inv.Features {
+		v.feature(&inv.Features[i])
+	}
+	if v.diags.Err() == nil {
+		v.singleSiteTier1()
+	}
+	return v.diags
+}
+
+func (v *validator) ids() {
+	type first struct {
+		pos  Pos
+		kind EntityKind
+	}
+	seen := make(map[string]first, len(v.idx))
+	check := func(id string, pos Pos, path string, k EntityKind) {
+		if f, dup := seen[id]; dup {
+			v.errorf(pos, path+".id", "ids are shared by components, services and features; rename one",
+				"duplicate id %q (first defined at %s as a %s)", id, f.pos, f.kind)
+			return
+		}
+		seen[id] = first{pos, k}
+	}
+	for _, c := range v.inv.Components {
+		check(c.ID, c.Pos, c.Path, KindComponent)
+		v.compIDs = append(v.compIDs, c.ID)
+	}
+	for _, s := range v.inv.Services {
+		check(s.ID, s.Pos, s.Path, KindService)
+		v.svcIDs = append(v.svcIDs, s.ID)
+	}
+	for _, f := range v.inv.Features {
+		check(f.ID, f.Pos, f.Path, KindFeature)
+	}
+	for id := range v.idx {
+		v.allIDs = append(v.allIDs, id)
+	}
+	sort.Strings(v.compIDs)
+	sort.Strings(v.svcIDs)
+	sort.Strings(v.allIDs)
+}
+
+// resolve checks that r names an entity of one of the wanted kinds.
+func (v *validator) resolve(r Ref, what string, want ...EntityKind) (Entity, bool) {
+	e, ok := v.idx[r.ID]
+	if !ok {
+		cands := v.allIDs
+		if len(want) == 1 && want[0] == KindComponent {
+			cands = v.compIDs
+		} else if len(want) == 1 && want[0] == KindService {
+			cands = v.svcIDs
+		}
+		v.errorf(r.Pos, r.Path, didYouMean(r.ID, cands), "%s names unknown id %q", what, r.ID)
+		return e, false
+	}
+	for _, k := range want {
+		if e.Kind == k {
+			return e, true
+		}
+	}
+	names := make([]string, len(want))
+	for i, k := range want {
+		names[i] = k.String()
+	}
+	v.errorf(r.Pos, r.Path, "", "%s must name a %s, but %q is a %s", what, strings.Join(names, " or "), r.ID, e.Kind)
+	return e, false
+}
+
+func (v *validator) component(c *Component) {
+	if c.Parent.ID != "" {
+		if c.Parent.ID == c.ID {
+			v.errorf(c.Parent.Pos, c.Parent.Path, "", "component %q is its own parent", c.ID)
+		} else {
+			v.resolve(c.Parent, "parent", KindComponent)
+		}
+	}
+	v.feeds(c, c.Power, "power", "power feed")
+	v.feeds(c, c.Network, "network", "network uplink")
+}
+
+func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
+	if f == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, r := range f.Feeds {
+		switch {
+		case r.ID == c.ID:
+			v.errorf(r.Pos, r.Path, "", "component %q cannot feed itself", c.ID)
+		case seen[r.ID]:
+			v.errorf(r.Pos, r.Path, "", "%s %q listed twice", what, r.ID)
+		default:
+			v.resolve(r, what, KindComponent)
+		}
+		seen[r.ID] = true
+	}
+	if len(f.Feeds) == 0 {
+		v.errorf(f.Pos, c.Path+"."+field, "list the feeds or remove the field", "%s lists no feeds", field)
+	} else if f.Need > len(f.Feeds) {
+		v.errorf(f.NeedPos, c.Path+"."+field+".need", "lower need or add feeds",
+			"need %d is more than the %d %s given", f.Need, len(f.Feeds), plural(len(f.Feeds), what, what+"s"))
+	}
+}
+
+// parentLoops reports each loop of parent references once, at the entry of
+// its smallest id.
+func (v *validator) parentLoops() {
+	comps := v.inv.Components
+	parent := make(map[string]string, len(comps))
+	byID := make(map[string]*Component, len(comps))
+	for i := range comps {
+		c := &comps[i]
+		if _, dup := byID[c.ID]; dup {
+			continue
+		}
+		byID[c.ID] = c
+		if c.Parent.ID != "" && c.Parent.ID != c.ID {
+			parent[c.ID] = c.Parent.ID
+		}
+	}
+	const (
+		unvisited = 0
+		onPath    = 1
+		done      = 2
+	)
+	state := make(map[string]int, len(comps))
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, start := range ids {
+		var path []string
+		id := start
+		revisit := false
+		for {
+			if state[id] != unvisited {
+				revisit = true
+				break
+			}
+			state[id] = onPath
+			path = append(path, id)
+			p, ok := parent[id]
+			if !ok || byID[p] == nil {
+				break
+			}
+			id = p
+		}
+		if revisit && state[id] == onPath {
+			// id is on the current path: the loop is path[i:] for its index i.
+			i := 0
+			for path[i] != id {
+				i++
+			}
+			loop := path[i:]
+			small := 0
+			for j, x := range loop {
+				if x < loop[small] {
+					small = j
+				}
+			}
+			rot := append(append([]string{}, loop[small:]...), loop[:small]...)
+			c := byID[rot[0]]
+			v.errorf(c.Parent.Pos, c.Parent.Path, "break the loop: a component cannot contain its own ancestor",
+				"parent chain loops: %s → %s", strings.Join(rot, " → "), rot[0])
+		}
+		for _, x := range path {
+			state[x] = done
+		}
+	}
+}
+
+func (v *validator) service(s *Service) {
+	active, standby := 0, 0
+	for _, p := range s.Placement {
+		if p.Standby() {
+			standby += p.Count()
+		} else {
+			active += p.Count()
+		}
+		v.resolve(p.On, "placement", KindComponent)
+	}
+	if len(s.Placement) == 0 && len(s.DependsOn) == 0 {
+		v.errorf(s.Pos, s.Path, "add a placement (where its replicas run) or dependsOn", "service %q has no placement and no dependencies", s.ID)
+	}
+	if len(s.Placement) > 0 {
+		q := s.Quorum.Of(active, 1)
+		pos := s.Pos
+		if s.Quorum != nil {
+			pos = s.Quorum.Pos
+		}
+		switch {
+		case active == 0:
+			v.errorf(pos, s.Path+".placement", "mark at least one placement active; standby replicas count only after a failover",
+				"service %q has only standby replicas", s.ID)
+		case q > active && standby > 0:
+			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more active replicas",
+				"quorum %d is more than the %d active replicas placed (the %d standby replicas count only after a failover)", q, active, standby)
+		case q > active:
+			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more replicas",
+				"quorum %d is more than the %d replicas placed", q, active)
+		}
+		if s.Capacity != nil && active > 0 {
+			if c := s.Capacity.Of(active, 0); c > active {
+				v.warnf(s.Capacity.Pos, s.Path+".capacity", "lower capacity or place more active replicas",
+					"capacity %d is more than the %d active replicas placed: the service is always degraded", c, active)
+			}
+		}
+	} else if s.Quorum != nil || s.Capacity != nil {
+		pos := s.Pos
+		if s.Quorum != nil {
+			pos = s.Quorum.Pos
+		} else {
+			pos = s.Capacity.Pos
+		}
+		v.errorf(pos, s.Path, "remove quorum and capacity, or add placements", "service %q has a quorum or capacity but no placement", s.ID)
+	}
+	if s.Failover != nil {
+		for _, r := range s.Failover.Via {
+			if r.ID == s.ID {
+				v.errorf(r.Pos, r.Path, "name the control plane that performs the failover", "service %q cannot fail over via itself", s.ID)
+				continue
+			}
+			v.resolve(r, "failover.via", KindService)
+		}
+		if standby == 0 && len(s.Placement) > 0 {
+			v.warnf(s.Failover.Pos, s.Path+".failover", "add a placement with role: standby, or remove failover",
+				"service %q has a failover but no standby replicas to fail over to", s.ID)
+		}
+	}
+	if s.Role != "" && s.Role != "operations" {
+		v.warnf(s.Pos, s.Path+".role", didYouMean(s.Role, []string{"operations"}),
+			"unknown service role %q; the known role is operations", s.Role)
+	}
+	v.deps(s.ID, s.DependsOn)
+}
+
+func (v *validator) feature(f *Feature) {
+	if len(f.DependsOn) == 0 {
+		v.errorf(f.Pos, f.Path, "list the services it needs under dependsOn", "feature %q has no dependencies", f.ID)
+	}
+	v.deps(f.ID, f.DependsOn)
+}
+
+func (v *validator) deps(self string, deps []Dep) {
+	for _, d := range deps {
+		seen := map[string]bool{}
+		for _, r := range d.Of {
+			switch {
+			case r.ID == self:
+				v.errorf(r.Pos, r.Path, "", "%q cannot depend on itself", self)
+			case seen[r.ID]:
+				v.errorf(r.Pos, r.Path, "", "%q listed twice in one dependency", r.ID)
+			default:
+				v.resolve(r, "dependency", KindComponent, KindService, KindFeature)
+			}
+			seen[r.ID] = true
+		}
+	}
+}
+
+// siteOf returns, for every component, the id of its site: the nearest
+// ancestor (or itself) of kind site, else its topmost ancestor. Requires
+// parent chains without loops.
+func siteOf(inv *Inventory, idx map[string]Entity) []string {
+	site := make([]string, len(inv.Components))
+	var find func(i int, depth int) string
+	find = func(i, depth int) string {
+		if site[i] != "" {
+			return site[i]
+		}
+		c := inv.Components[i]
+		var s string
+		switch {
+		case c.Kind == "site":
+			s = c.ID
+		case c.Parent.ID == "" || depth > len(inv.Components):
+			s = c.ID
+		default:
+			s = find(idx[c.Parent.ID].Index, depth+1)
+		}
+		site[i] = s
+		return s
+	}
+	for i := range inv.Components {
+		find(i, 0)
+	}
+	return site
+}
+
+// singleSiteTier1 warns of tier-1 features whose every replica, through all
+// their dependencies, sits in one site. It propagates "the one site so far"
+// (none, one site, several) over the dependency graph in O(n + e).
+func (v *validator) singleSiteTier1() {
+	inv := v.inv
+	sites := siteOf(inv, v.idx)
+	const none, many = -1, -2
+	siteIdx := map[string]int{}
+	var siteNames []string
+	siteNum := func(s string) int {
+		if i, ok := siteIdx[s]; ok {
+			return i
+		}
+		siteIdx[s] = len(siteNames)
+		siteNames = append(siteNames, s)
+		return len(siteNames) - 1
+	}
+	// node numbering: components, then services, then features
+	nc, ns := len(inv.Components), len(inv.Services)
+	n := nc + ns + len(inv.Features)
+	node := func(id string) int {
+		e := v.idx[id]
+		switch e.Kind {
+		case KindComponent:
+			return e.Index
+		case KindService:
+			return nc + e.Index
+		default:
+			return nc + ns + e.Index
+		}
+	}
+	val := make([]int, n)
+	users := make([][]int, n) // reverse dependency edges
+	for i := range val {
+		val[i] = none
+	}
+	join := func(a, b int) int {
+		switch {
+		case a == none:
+			return b
+		case b == none || a == b:
+			return a
+		default:
+			return many
+		}
+	}
+	for i := range inv.Components {
+		val[i] = siteNum(sites[i])
+	}
+	for i, s := range inv.Services {
+		for _, p := range s.Placement {
+			val[nc+i] = join(val[nc+i], val[node(p.On.ID)])
+		}
+		for _, d := range s.DependsOn {
+			for _, r := range d.Of {
+				users[node(r.ID)] = append(users[node(r.ID)], nc+i)
+			}
+		}
+	}
+	for i, f := range inv.Features {
+		for _, d := range f.DependsOn {
+			for _, r := range d.Of {
+				users[node(r.ID)] = append(users[node(r.ID)], nc+ns+i)
+			}
+		}
+	}
+	queue := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if val[i] != none {
+			queue = append(queue, i)
+		}
+	}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, u := range users[x] {
+			if nv := join(val[u], val[x]); nv != val[u] {
+				val[u] = nv
+				queue = append(queue, u)
+			}
+		}
+	}
+	for i, f := range inv.Features {
+		if f.Tier == 1 && val[nc+ns+i] >= 0 {
+			v.warnf(f.Pos, f.Path, "place replicas of what it needs in a second site, then run blast audit",
+				"tier-1 feature %q: every replica it depends on sits in site %q", f.ID, siteNames[val[nc+ns+i]])
+		}
+	}
+}

@@ -1,0 +1,417 @@
+package out
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/blast-dev/blast/graph"
+)
+
+// MaxWhy bounds the why-chains kept per feature or service; the total
+// number of direct causes is reported beside them.
+const MaxWhy = 8
+
+// Simulation is the outcome of one failure set in the shape of the
+// simulate JSON document (schema: docs/simulate.schema.json). Lists are
+// sorted by id.
+type Simulation struct {
+	Inventory  string           `json:"inventory"`
+	Failed     []string         `json:"failed"`
+	Summary    Summary          `json:"summary"`
+	Features   []FeatureState   `json:"features"`
+	Services   []ServiceState   `json:"services"`
+	Components []ComponentState `json:"components"`
+
+	res *graph.Result
+}
+
+// Summary counts what a failure set takes down.
+type Summary struct {
+	Features         int   `json:"features"`
+	FeaturesDown     int   `json:"featuresDown"`
+	FeaturesDegraded int   `json:"featuresDegraded"`
+	Services         int   `json:"services"`
+	ServicesDown     int   `json:"servicesDown"`
+	ServicesDegraded int   `json:"servicesDegraded"`
+	Users            int64 `json:"users"`
+	UsersDown        int64 `json:"usersDown"`
+	UsersDegraded    int64 `json:"usersDegraded"`
+}
+
+// FeatureState is one feature's outcome.
+type FeatureState struct {
+	ID       string            `json:"id"`
+	Name     string            `json:"name,omitempty"`
+	Product  string            `json:"product,omitempty"`
+	State    string            `json:"state"`
+	Users    int64             `json:"users"`
+	Tier     int               `json:"tier,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	Why      [][]string        `json:"why"`
+	WhyTotal int               `json:"whyTotal,omitempty"`
+
+	node int32
+}
+
+// Replicas counts a service's replicas.
+type Replicas struct {
+	Counted int `json:"counted"`
+	Placed  int `json:"placed"`
+	Standby int `json:"standby,omitempty"`
+	Quorum  int `json:"quorum"`
+}
+
+// ServiceState is one service's outcome.
+type ServiceState struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name,omitempty"`
+	State     string     `json:"state"`
+	Tier      int        `json:"tier,omitempty"`
+	Role      string     `json:"role,omitempty"`
+	Replicas  *Replicas  `json:"replicas,omitempty"`
+	Failover  string     `json:"failover"`
+	BlockedBy []string   `json:"blockedBy,omitempty"`
+	Why       [][]string `json:"why"`
+	WhyTotal  int        `json:"whyTotal,omitempty"`
+
+	node int32
+}
+
+// ComponentState is one component's outcome.
+type ComponentState struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	State string `json:"state"`
+}
+
+// NewSimulation builds the report of res for the inventory named name.
+// O(V + E) plus the why-chains of the nodes that are not up.
+func NewSimulation(name string, res *graph.Result) *Simulation {
+	m := res.Model()
+	s := &Simulation{Inventory: name, Failed: []string{}, res: res,
+		Features: []FeatureState{}, Services: []ServiceState{}, Components: []ComponentState{}}
+	for _, v := range res.Failed {
+		s.Failed = append(s.Failed, m.ID(v))
+	}
+	why := func(v int32) ([][]string, int) {
+		chains, total := res.Why(v, MaxWhy)
+		out := make([][]string, len(chains))
+		for i, c := range chains {
+			out[i] = ids(m, c)
+		}
+		if total <= len(chains) {
+			total = 0
+		}
+		return out, total
+	}
+	for v := int32(0); v < int32(m.Len()); v++ {
+		st := res.State(v)
+		switch m.Kind(v) {
+		case graph.Feature:
+			f := m.Feature(v)
+			fs := FeatureState{ID: f.ID, Name: f.Name, Product: f.Product, State: st.String(),
+				Users: f.Users, Tier: f.Tier, Labels: f.Labels, node: v}
+			fs.Why, fs.WhyTotal = why(v)
+			s.Features = append(s.Features, fs)
+			s.Summary.Features++
+			s.Summary.Users += f.Users
+			switch st {
+			case graph.Down:
+				s.Summary.FeaturesDown++
+				s.Summary.UsersDown += f.Users
+			case graph.Degraded:
+				s.Summary.FeaturesDegraded++
+				s.Summary.UsersDegraded += f.Users
+			}
+		case graph.Service:
+			sv := m.Service(v)
+			ss := ServiceState{ID: sv.ID, Name: sv.Name, State: st.String(), Tier: sv.Tier, Role: sv.Role, node: v}
+			counted, fo := res.Replicas(v)
+			ss.Failover = fo.String()
+			if len(sv.Placement) > 0 {
+				active, standby := m.Placed(v)
+				q, _ := m.Quorum(v)
+				ss.Replicas = &Replicas{Counted: counted, Placed: active, Standby: standby, Quorum: q}
+			}
+			if fo == graph.FailoverBlocked {
+				ss.BlockedBy = ids(m, res.BlockedBy(v))
+			}
+			ss.Why, ss.WhyTotal = why(v)
+			s.Services = append(s.Services, ss)
+			s.Summary.Services++
+			switch st {
+			case graph.Down:
+				s.Summary.ServicesDown++
+			case graph.Degraded:
+				s.Summary.ServicesDegraded++
+			}
+		default:
+			s.Components = append(s.Components, ComponentState{ID: m.ID(v), Kind: m.ComponentKind(v), State: st.String()})
+		}
+	}
+	return s
+}
+
+// Result returns the evaluation the simulation reports.
+func (s *Simulation) Result() *graph.Result { return s.res }
+
+func ids(m *graph.Model, vs []int32) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = m.ID(v)
+	}
+	return out
+}
+
+// WriteJSON writes v as indented JSON with a final newline.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// ByImpact orders features as reports list them: down before degraded,
+// then tier (1 first; untiered last), then users (most first), then id.
+func ByImpact(a, b FeatureState) int {
+	rank := func(s string) int {
+		switch s {
+		case "down":
+			return 0
+		case "degraded":
+			return 1
+		}
+		return 2
+	}
+	tier := func(t int) int {
+		if t == 0 {
+			return 1 << 30
+		}
+		return t
+	}
+	return cmp.Or(
+		cmp.Compare(rank(a.State), rank(b.State)),
+		cmp.Compare(tier(a.Tier), tier(b.Tier)),
+		cmp.Compare(b.Users, a.Users),
+		cmp.Compare(a.ID, b.ID),
+	)
+}
+
+// TextOptions controls text output.
+type TextOptions struct {
+	Color bool // ANSI colour, for terminals
+}
+
+// WriteText writes the human-readable simulate report: a summary line, the
+// down and degraded features by tier then users with their why-chains,
+// then the services that are not up.
+func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
+	p := &printer{w: w, color: opt.Color}
+	m := s.res.Model()
+	failed := strings.Join(s.Failed, ", ")
+	if failed == "" {
+		failed = "nothing"
+	}
+	p.printf("%s — failed: %s\n", p.bold(s.Inventory), failed)
+	sum := s.Summary
+	p.printf("features: %d down, %d degraded, %d up of %d · users: %s down, %s degraded of %s\n",
+		sum.FeaturesDown, sum.FeaturesDegraded, sum.Features-sum.FeaturesDown-sum.FeaturesDegraded, sum.Features,
+		Count(sum.UsersDown), Count(sum.UsersDegraded), Count(sum.Users))
+	p.printf("services: %d down, %d degraded, %d up of %d\n",
+		sum.ServicesDown, sum.ServicesDegraded, sum.Services-sum.ServicesDown-sum.ServicesDegraded, sum.Services)
+
+	feats := slices.Clone(s.Features)
+	slices.SortFunc(feats, ByImpact)
+	for _, f := range feats {
+		if f.State == "up" {
+			continue
+		}
+		p.printf("\n%s %s", p.state(f.State), p.bold(f.ID))
+		if f.Name != "" && f.Name != f.ID {
+			p.printf(" — %s", Clean(f.Name))
+		}
+		var facts []string
+		if f.Tier > 0 {
+			facts = append(facts, fmt.Sprintf("tier %d", f.Tier))
+		}
+		facts = append(facts, Count(f.Users)+" users")
+		p.printf(" (%s)\n", strings.Join(facts, ", "))
+		p.whyLines(m, s.res, f.node, f.WhyTotal)
+	}
+	var svcs []ServiceState
+	for _, sv := range s.Services {
+		if sv.State != "up" {
+			svcs = append(svcs, sv)
+		}
+	}
+	if len(svcs) > 0 {
+		p.printf("\nservices not up:\n")
+		slices.SortStableFunc(svcs, func(a, b ServiceState) int {
+			return cmp.Compare(b.State, a.State) // "down" before "degraded"
+		})
+		for _, sv := range svcs {
+			p.printf("%s %s", p.state(sv.State), Clean(sv.ID))
+			if d := serviceDetail(m, s.res, sv.node); d != "" {
+				p.printf("  %s", d)
+			}
+			p.printf("\n")
+			chains, _ := s.res.Why(sv.node, 1)
+			if len(chains) == 1 && len(chains[0]) > 1 {
+				p.printf("          why: %s\n", p.chain(m, s.res, chains[0][1:]))
+			}
+		}
+	}
+	return p.err
+}
+
+// serviceDetail describes a service's replicas and failover, such as
+// "replicas 0/12 counted (quorum 7); failover blocked by ops-tools".
+func serviceDetail(m *graph.Model, res *graph.Result, v int32) string {
+	if m.Kind(v) != graph.Service {
+		return ""
+	}
+	var parts []string
+	active, standby := m.Placed(v)
+	if active+standby > 0 {
+		counted, fo := res.Replicas(v)
+		q, _ := m.Quorum(v)
+		d := fmt.Sprintf("replicas %d/%d", counted, active)
+		if standby > 0 {
+			d += fmt.Sprintf(" (+%d standby)", standby)
+		}
+		d += fmt.Sprintf(", quorum %d", q)
+		if _, capacity := m.Quorum(v); capacity > 0 {
+			d += fmt.Sprintf(", capacity %d", capacity)
+		}
+		parts = append(parts, d)
+		switch fo {
+		case graph.FailoverBlocked:
+			parts = append(parts, "failover blocked by "+strings.Join(ids(m, res.BlockedBy(v)), ", "))
+		case graph.FailoverDone:
+			parts = append(parts, "running on standby after failover")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p *printer) bold(s string) string { return p.paint("1", Clean(s)) }
+
+// state formats a state as a fixed-width label.
+func (p *printer) state(s string) string {
+	label := fmt.Sprintf("%-9s", strings.ToUpper(s))
+	switch s {
+	case "down":
+		return p.paint("31;1", label)
+	case "degraded":
+		return p.paint("33;1", label)
+	}
+	return p.paint("32", label)
+}
+
+// whyLines prints up to MaxWhy why-chains of v, one a line.
+func (p *printer) whyLines(m *graph.Model, res *graph.Result, v int32, total int) {
+	chains, n := res.Why(v, MaxWhy)
+	for i, c := range chains {
+		label := "why:"
+		if i > 0 {
+			label = "    "
+		}
+		p.printf("          %s %s\n", label, p.chain(m, res, c))
+	}
+	if n > len(chains) {
+		p.printf("               … and %d more causes\n", n-len(chains))
+	}
+}
+
+// chain formats a why-chain as "a ← b [detail] ← c", annotating services
+// whose replicas or failover are part of the story.
+func (p *printer) chain(m *graph.Model, res *graph.Result, c []int32) string {
+	parts := make([]string, len(c))
+	for i, v := range c {
+		s := Clean(m.ID(v))
+		if m.Kind(v) == graph.Service && i+1 < len(c) {
+			next := c[i+1]
+			if m.Kind(next) == graph.Component || isVia(m, v, next) {
+				if d := serviceDetail(m, res, v); d != "" {
+					s += " [" + d + "]"
+				}
+			}
+		}
+		if m.Kind(v) == graph.Component && res.IsFailed(v) {
+			s = p.paint("1", s) + " (failed)"
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, " ← ")
+}
+
+func isVia(m *graph.Model, v, x int32) bool {
+	return slices.Contains(m.Via(v), x)
+}
+
+// Count formats n with thousands separators: 47,000,000.
+func Count(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Clean makes inventory text safe for a terminal: control characters
+// (escape sequences, newlines, tabs, C1 controls, line separators) are
+// written as Go escapes such as \x1b and \n, so a name cannot move the
+// cursor, recolour the screen or fake a line of output. Printable text,
+// Korean included, is kept as it is.
+func Clean(s string) string {
+	unsafe := func(r rune) bool {
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029'
+	}
+	if !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafe(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

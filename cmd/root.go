@@ -85,6 +85,7 @@ embedded Kakao and Naver inventories.`,
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
+		NewCmdDemo(io, nil),
 
 		NewCmdSimulate(io, nil),
 		NewCmdValidate(io, nil),

@@ -16,6 +16,8 @@ type Result struct {
 	failed   []bool
 	counted  []int32
 	failover []Failover
+	actRun   []int32
+	stbyRun  []int32
 
 	whyOnce sync.Once
 	next    []int32 // next node on a shortest chain towards a failed node; -1 none
@@ -41,6 +43,8 @@ func (e *Evaluator) Result() *Result {
 		failed:   slices.Clone(e.failed),
 		counted:  make([]int32, n),
 		failover: make([]Failover, n),
+		actRun:   slices.Clone(e.actRun),
+		stbyRun:  slices.Clone(e.stbyRun),
 	}
 	for v := int32(0); v < int32(n); v++ {
 		if e.failed[v] {
@@ -66,6 +70,12 @@ func (r *Result) IsFailed(v int32) bool { return r.failed[v] }
 // and the failover outcome. Nodes without placements report 0, FailoverNone.
 func (r *Result) Replicas(v int32) (counted int, fo Failover) {
 	return int(r.counted[v]), r.failover[v]
+}
+
+// Running returns the active and standby replicas of service v that run
+// (their component is up), whether or not they are counted.
+func (r *Result) Running(v int32) (active, standby int) {
+	return int(r.actRun[v]), int(r.stbyRun[v])
 }
 
 // BlockedBy returns the failover.via services of v that are down, in id

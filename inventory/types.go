@@ -47,8 +47,8 @@ type Inventory struct {
 	APIVersion string      `json:"apiVersion" jsonschema:"enum=blast/v1"`
 	Kind       string      `json:"kind" jsonschema:"enum=Inventory"`
 	Metadata   Metadata    `json:"metadata,omitempty"`
-	Components []Component `json:"components,omitempty" jsonschema:"description=Physical components: anything that can lose power or burn (region, site, building, room, power, network, rack, host)."`
-	Services   []Service   `json:"services,omitempty" jsonschema:"description=Software with replicas placed on components and dependencies on other services, features or components."`
+	Components []Component `json:"components,omitempty" jsonschema:"description=Physical components: anything that can lose power or burn such as a site or a rack."`
+	Services   []Service   `json:"services,omitempty" jsonschema:"description=Software with replicas placed on components and dependencies on what else it needs."`
 	Features   []Feature   `json:"features,omitempty" jsonschema:"description=What a user does. A feature has no replicas; it carries users and a tier."`
 
 	// Files lists the files the inventory was read from, in load order.
@@ -71,8 +71,8 @@ type Component struct {
 	Name        string            `json:"name,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Parent      Ref               `json:"parent,omitempty" jsonschema:"description=The component that contains this one; its loss takes this one down."`
-	Power       *Feeds            `json:"power,omitempty" jsonschema:"description=Power feeds: a list (any one suffices) or {feeds: [...], need: N}."`
-	Network     *Feeds            `json:"network,omitempty" jsonschema:"description=Network uplinks: a list (any one suffices) or {feeds: [...], need: N}."`
+	Power       *Feeds            `json:"power,omitempty" jsonschema:"description=Power feeds: a list of which any one suffices or an object with feeds and need."`
+	Network     *Feeds            `json:"network,omitempty" jsonschema:"description=Network uplinks: a list of which any one suffices or an object with feeds and need."`
 	Labels      map[string]string `json:"labels,omitempty"`
 
 	Pos  Pos    `json:"-"`
@@ -104,9 +104,9 @@ type Service struct {
 	Name        string            `json:"name,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Tier        int               `json:"tier,omitempty" jsonschema:"minimum=1"`
-	Role        string            `json:"role,omitempty" jsonschema:"description=operations marks tooling that operating and recovering the estate needs (deploy, monitoring, failover tools, incident chat)."`
+	Role        string            `json:"role,omitempty" jsonschema:"description=operations marks tooling that operating and recovering the estate needs such as deploy or monitoring or failover tools."`
 	Placement   []Placement       `json:"placement,omitempty"`
-	Quorum      *Quantity         `json:"quorum,omitempty" jsonschema:"description=Replicas needed to be up: a number, majority, or a percentage such as 50%. Default 1."`
+	Quorum      *Quantity         `json:"quorum,omitempty" jsonschema:"description=Replicas needed to be up: a number or majority or a percentage such as 50%. Default 1."`
 	Capacity    *Quantity         `json:"capacity,omitempty" jsonschema:"description=Replicas needed to carry full load; fewer counted replicas make the service degraded."`
 	Failover    *Failover         `json:"failover,omitempty"`
 	DependsOn   []Dep             `json:"dependsOn,omitempty"`
@@ -146,7 +146,7 @@ const (
 // Failover says what a switch to standby replicas needs.
 type Failover struct {
 	Via []Ref    `json:"via,omitempty" jsonschema:"description=Services that perform the failover (the control plane). While any is down the failover is blocked."`
-	RTO Duration `json:"rto,omitempty" jsonschema:"description=Recovery time objective of the failover, such as 30m."`
+	RTO Duration `json:"rto,omitempty" jsonschema:"description=Recovery time objective of the failover such as 30m."`
 
 	Pos Pos `json:"-"`
 }

@@ -262,7 +262,7 @@ func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
 			p.printf("\n")
 			chains, _ := s.res.Why(sv.node, 1)
 			if len(chains) == 1 && len(chains[0]) > 1 {
-				p.printf("          why: %s\n", p.chain(m, s.res, chains[0][1:]))
+				p.printf("          why: %s\n", p.chainFrom(m, s.res, chains[0], 1))
 			}
 		}
 	}
@@ -270,33 +270,34 @@ func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
 }
 
 // serviceDetail describes a service's replicas and failover, such as
-// "replicas 0/12 counted (quorum 7); failover blocked by ops-tools".
+// "replicas 0/6400 active, 3500/3500 standby; quorum 3201; failover
+// blocked by ops-tools".
 func serviceDetail(m *graph.Model, res *graph.Result, v int32) string {
 	if m.Kind(v) != graph.Service {
 		return ""
 	}
-	var parts []string
 	active, standby := m.Placed(v)
-	if active+standby > 0 {
-		counted, fo := res.Replicas(v)
-		q, _ := m.Quorum(v)
-		d := fmt.Sprintf("replicas %d/%d", counted, active)
-		if standby > 0 {
-			d += fmt.Sprintf(" (+%d standby)", standby)
-		}
-		d += fmt.Sprintf(", quorum %d", q)
-		if _, capacity := m.Quorum(v); capacity > 0 {
-			d += fmt.Sprintf(", capacity %d", capacity)
-		}
-		parts = append(parts, d)
-		switch fo {
-		case graph.FailoverBlocked:
-			parts = append(parts, "failover blocked by "+strings.Join(ids(m, res.BlockedBy(v)), ", "))
-		case graph.FailoverDone:
-			parts = append(parts, "running on standby after failover")
-		}
+	if active+standby == 0 {
+		return ""
 	}
-	return strings.Join(parts, "; ")
+	runA, runS := res.Running(v)
+	_, fo := res.Replicas(v)
+	q, capacity := m.Quorum(v)
+	d := fmt.Sprintf("replicas %d/%d", runA, active)
+	if standby > 0 {
+		d += fmt.Sprintf(" active, %d/%d standby", runS, standby)
+	}
+	d += fmt.Sprintf("; quorum %d", q)
+	if capacity > 0 {
+		d += fmt.Sprintf(", capacity %d", capacity)
+	}
+	switch fo {
+	case graph.FailoverBlocked:
+		d += "; failover blocked by " + strings.Join(ids(m, res.BlockedBy(v)), ", ")
+	case graph.FailoverDone:
+		d += "; failed over to standby"
+	}
+	return d
 }
 
 type printer struct {
@@ -351,10 +352,15 @@ func (p *printer) whyLines(m *graph.Model, res *graph.Result, v int32, total int
 // chain formats a why-chain as "a ← b [detail] ← c", annotating services
 // whose replicas or failover are part of the story.
 func (p *printer) chain(m *graph.Model, res *graph.Result, c []int32) string {
+	return p.chainFrom(m, res, c, 0)
+}
+
+// chainFrom is chain with annotations only from index from on.
+func (p *printer) chainFrom(m *graph.Model, res *graph.Result, c []int32, from int) string {
 	parts := make([]string, len(c))
 	for i, v := range c {
 		s := Clean(m.ID(v))
-		if m.Kind(v) == graph.Service && i+1 < len(c) {
+		if m.Kind(v) == graph.Service && i >= from && i+1 < len(c) {
 			next := c[i+1]
 			if m.Kind(next) == graph.Component || isVia(m, v, next) {
 				if d := serviceDetail(m, res, v); d != "" {

@@ -17,7 +17,13 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // test with both texts.
 func Check(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	CheckFile(t, filepath.Join("testdata", name), got)
+}
+
+// CheckFile is Check for a file at any path relative to the package, for
+// generated files that live outside testdata/ (such as a JSON Schema).
+func CheckFile(t testing.TB, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

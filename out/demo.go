@@ -1,0 +1,266 @@
+package out
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/blast-dev/blast/graph"
+)
+
+// product is the outcome of one product's features in one simulation.
+type product struct {
+	name                 string
+	features, down, degr int
+	usersDown, usersDegr int64
+}
+
+func (p product) label() string {
+	switch {
+	case p.down == p.features:
+		return "DOWN"
+	case p.down > 0:
+		return fmt.Sprintf("DOWN %d/%d", p.down, p.features)
+	case p.degr > 0:
+		return fmt.Sprintf("DEGRADED %d/%d", p.degr, p.features)
+	}
+	return "up"
+}
+
+// products groups s's features by category label and product, both
+// sorted; features without a category are in "other", without a product
+// in their own id.
+func products(s *Simulation) map[string][]product {
+	byCat := map[string]map[string]*product{}
+	for _, f := range s.Features {
+		cat := f.Labels["category"]
+		if cat == "" {
+			cat = "other"
+		}
+		name := f.Product
+		if name == "" {
+			name = f.ID
+		}
+		if byCat[cat] == nil {
+			byCat[cat] = map[string]*product{}
+		}
+		p := byCat[cat][name]
+		if p == nil {
+			p = &product{name: name}
+			byCat[cat][name] = p
+		}
+		p.features++
+		switch f.State {
+		case "down":
+			p.down++
+			p.usersDown += f.Users
+		case "degraded":
+			p.degr++
+			p.usersDegr += f.Users
+		}
+	}
+	out := map[string][]product{}
+	for cat, ps := range byCat {
+		for _, p := range ps {
+			out[cat] = append(out[cat], *p)
+		}
+		slices.SortFunc(out[cat], func(a, b product) int {
+			return cmp.Or(cmp.Compare(b.usersDown+b.usersDegr, a.usersDown+a.usersDegr), cmp.Compare(a.name, b.name))
+		})
+	}
+	return out
+}
+
+// WriteDemo writes two simulations of the same failure side by side: per
+// category of product, the left estate's products and states next to the
+// right's; then the totals; then the left estate's three worst root causes
+// with the why-chains that show them, and what the right estate lost.
+func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
+	p := &printer{w: w, color: opt.Color}
+	lm := left.res.Model()
+	var failed []string
+	for _, v := range left.res.Failed {
+		f := Clean(lm.ID(v))
+		if name := lm.Name(v); name != lm.ID(v) {
+			f += " (" + Clean(name) + ")"
+		}
+		failed = append(failed, f)
+	}
+	p.printf("Failed in both estates: %s\n\n", strings.Join(failed, ", "))
+
+	lp, rp := products(left), products(right)
+	var cats []string
+	weight := map[string]int64{}
+	for cat, ps := range lp {
+		cats = append(cats, cat)
+		for _, x := range ps {
+			weight[cat] += x.usersDown + x.usersDegr
+		}
+	}
+	for cat, ps := range rp {
+		if _, ok := lp[cat]; !ok {
+			cats = append(cats, cat)
+		}
+		for _, x := range ps {
+			weight[cat] += x.usersDown + x.usersDegr
+		}
+	}
+	slices.SortFunc(cats, func(a, b string) int {
+		if (a == "other") != (b == "other") {
+			if a == "other" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(weight[b], weight[a]), cmp.Compare(a, b))
+	})
+
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "CATEGORY\t%s\t\t\t%s\t\t\n", strings.ToUpper(Clean(left.Inventory)), strings.ToUpper(Clean(right.Inventory)))
+	cell := func(ps []product, i int) string {
+		if i >= len(ps) {
+			return "\t\t"
+		}
+		x := ps[i]
+		users := ""
+		if x.usersDown > 0 {
+			users = Count(x.usersDown) + " users"
+		} else if x.usersDegr > 0 {
+			users = Count(x.usersDegr) + " users"
+		}
+		return Clean(x.name) + "\t" + x.label() + "\t" + users
+	}
+	for _, cat := range cats {
+		l, r := lp[cat], rp[cat]
+		for i := 0; i < max(len(l), len(r)); i++ {
+			c := ""
+			if i == 0 {
+				c = cat
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", Clean(c), cell(l, i), cell(r, i))
+		}
+	}
+	total := func(s *Simulation) string {
+		return fmt.Sprintf("%d/%d features down, %d degraded\t\t%s users",
+			s.Summary.FeaturesDown, s.Summary.Features, s.Summary.FeaturesDegraded, Count(s.Summary.UsersDown+s.Summary.UsersDegraded))
+	}
+	fmt.Fprintf(tw, "TOTAL\t%s\t%s\n", total(left), total(right))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		if line != "" {
+			p.printf("%s\n", strings.TrimRight(line, " \n"))
+		}
+	}
+
+	m := left.res.Model()
+	roots := left.res.RootCauses()
+	if len(roots) > 3 {
+		roots = roots[:3]
+	}
+	p.printf("\nWhy %s went dark: %d root causes\n", Clean(left.Inventory), len(roots))
+	for i, rc := range roots {
+		p.printf("\n%d. %s", i+1, p.bold(m.ID(rc.Node)))
+		if name := m.Name(rc.Node); name != m.ID(rc.Node) {
+			p.printf(" (%s)", Clean(name))
+		}
+		p.printf(": %s\n", rootSummary(m, left.res, rc))
+		if len(rc.Blocked) > 0 {
+			p.printf("   blocked the failover of %d %s: %s\n", len(rc.Blocked), pluralS(len(rc.Blocked), "service", "services"), listIDs(m, rc.Blocked, 8))
+		}
+		p.printf("   takes down %d %s, %s users: %s\n", len(rc.Features), pluralS(len(rc.Features), "feature", "features"),
+			Count(rc.UsersDown+rc.UsersDegraded), listIDs(m, rc.Features, 6))
+		if f := worstFeature(m, left.res, rc.Features); f >= 0 {
+			path := left.res.PathTo(f, rc.Node)
+			chain := append(path, left.res.Chain(rc.Node)[1:]...)
+			p.printf("   why: %s\n", p.chain(m, left.res, chain))
+		}
+	}
+
+	rm := right.res.Model()
+	var hit []FeatureState
+	for _, f := range right.Features {
+		if f.State != "up" {
+			hit = append(hit, f)
+		}
+	}
+	slices.SortFunc(hit, ByImpact)
+	p.printf("\n%s: %d of %d features disrupted, %s users; the rest stay up\n", Clean(right.Inventory), len(hit), right.Summary.Features,
+		Count(right.Summary.UsersDown+right.Summary.UsersDegraded))
+	for _, f := range hit {
+		chains, _ := right.res.Why(f.node, 1)
+		why := ""
+		if len(chains) > 0 {
+			why = p.chain(rm, right.res, chains[0])
+		}
+		p.printf("  %s %s\n", p.state(f.State), why)
+	}
+	var up []string
+	for _, f := range right.Features {
+		if f.State == "up" {
+			up = append(up, Clean(f.ID))
+		}
+	}
+	if len(up) > 0 {
+		p.printf("  %s %s\n", p.state("up"), strings.Join(up, ", "))
+	}
+	return p.err
+}
+
+// rootSummary says in a few words why a root-cause service went down.
+func rootSummary(m *graph.Model, res *graph.Result, rc graph.RootCause) string {
+	v := rc.Node
+	if res.IsFailed(v) {
+		return "failed (software failure)"
+	}
+	active, standby := m.Placed(v)
+	runA, runS := res.Running(v)
+	q, _ := m.Quorum(v)
+	role := ""
+	if r := m.Service(v).Role; r != "" {
+		role = r + " tooling; "
+	}
+	switch {
+	case runA+runS == 0 && standby > 0:
+		return fmt.Sprintf("%severy replica, standby included, sat in what failed (0 of %d left)", role, active+standby)
+	case runA+runS == 0:
+		return fmt.Sprintf("%severy replica sat in what failed (0 of %d left)", role, active)
+	}
+	return fmt.Sprintf("%slost its quorum: %d of %d active replicas left, needs %d", role, runA, active, q)
+}
+
+// worstFeature picks the feature with the most users (then smallest id).
+func worstFeature(m *graph.Model, res *graph.Result, fs []int32) int32 {
+	best := int32(-1)
+	for _, f := range fs {
+		if best < 0 || m.Feature(f).Users > m.Feature(best).Users {
+			best = f
+		}
+	}
+	return best
+}
+
+func listIDs(m *graph.Model, vs []int32, limit int) string {
+	var parts []string
+	for i, v := range vs {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("… (%d more)", len(vs)-limit))
+			break
+		}
+		parts = append(parts, Clean(m.ID(v)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func pluralS(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/blast-dev/blast/internal/golden"
 	"github.com/blast-dev/blast/inventory"
 	"github.com/blast-dev/blast/out"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // run runs blast with args on in-memory IO and returns stdout, stderr and
@@ -307,5 +308,62 @@ func shuffle(r *rand.Rand, inv *inventory.Inventory) {
 	for i := range inv.Features {
 		f := &inv.Features[i]
 		r.Shuffle(len(f.DependsOn), func(a, b int) { f.DependsOn[a], f.DependsOn[b] = f.DependsOn[b], f.DependsOn[a] })
+	}
+}
+
+// TestSimulateJSONMatchesSchema validates the demo's JSON documents
+// against the published simulate schema.
+func TestSimulateJSONMatchesSchema(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.SimulationSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("simulate.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("simulate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, code := run(t, "", "demo", "--format", "json")
+	if code != 0 {
+		t.Fatalf("demo exit %d", code)
+	}
+	var sims []json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &sims); err != nil {
+		t.Fatal(err)
+	}
+	for i, raw := range sims {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(v); err != nil {
+			t.Errorf("demo result %d does not match the simulate schema: %v", i, err)
+		}
+	}
+}
+
+// TestSplitInventory loads one inventory from a directory of YAML and JSON
+// files (one of them multi-document) and from the same files named one by
+// one, and expects the same result as the single-file inventory.
+func TestSplitInventory(t *testing.T) {
+	single, _, code := run(t, "", "simulate", "-f", "testdata/small.yaml", "--fail", "s1", "--format", "json")
+	if code != 0 {
+		t.Fatalf("single-file simulate exit %d", code)
+	}
+	for _, args := range [][]string{
+		{"-f", "testdata/split"},
+		{"-f", "testdata/split/teams/features.json", "-f", "testdata/split/2-services.yaml", "-f", "testdata/split/1-physical.yaml"},
+	} {
+		got, stderr, code := run(t, "", append([]string{"simulate", "--fail", "s1", "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("simulate %v exit %d: %s", args, code, stderr)
+		}
+		got = strings.Replace(got, `"inventory": "split"`, `"inventory": "t"`, 1)
+		if got != single {
+			t.Errorf("simulate %v differs from the single-file inventory:\n%s", args, got)
+		}
 	}
 }

@@ -89,6 +89,7 @@ embedded Kakao and Naver inventories.`,
 
 		NewCmdSimulate(io, nil),
 		NewCmdValidate(io, nil),
+		NewCmdSchema(io, nil),
 	)
 	return root
 }

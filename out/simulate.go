@@ -17,7 +17,7 @@ import (
 const MaxWhy = 8
 
 // Simulation is the outcome of one failure set in the shape of the
-// simulate JSON document (schema: docs/simulate.schema.json). Lists are
+// simulate JSON document (schema: out/simulate.schema.json). Lists are
 // sorted by id.
 type Simulation struct {
 	Inventory  string           `json:"inventory"`
@@ -48,11 +48,11 @@ type FeatureState struct {
 	ID       string            `json:"id"`
 	Name     string            `json:"name,omitempty"`
 	Product  string            `json:"product,omitempty"`
-	State    string            `json:"state"`
+	State    string            `json:"state" jsonschema:"enum=up,enum=degraded,enum=down"`
 	Users    int64             `json:"users"`
 	Tier     int               `json:"tier,omitempty"`
 	Labels   map[string]string `json:"labels,omitempty"`
-	Why      [][]string        `json:"why"`
+	Why      [][]string        `json:"why" jsonschema:"description=Why-chains: each runs from this feature to a failed node. Shortest first."`
 	WhyTotal int               `json:"whyTotal,omitempty"`
 
 	node int32
@@ -70,11 +70,11 @@ type Replicas struct {
 type ServiceState struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name,omitempty"`
-	State     string     `json:"state"`
+	State     string     `json:"state" jsonschema:"enum=up,enum=degraded,enum=down"`
 	Tier      int        `json:"tier,omitempty"`
 	Role      string     `json:"role,omitempty"`
 	Replicas  *Replicas  `json:"replicas,omitempty"`
-	Failover  string     `json:"failover"`
+	Failover  string     `json:"failover" jsonschema:"enum=none,enum=done,enum=blocked"`
 	BlockedBy []string   `json:"blockedBy,omitempty"`
 	Why       [][]string `json:"why"`
 	WhyTotal  int        `json:"whyTotal,omitempty"`
@@ -86,7 +86,7 @@ type ServiceState struct {
 type ComponentState struct {
 	ID    string `json:"id"`
 	Kind  string `json:"kind"`
-	State string `json:"state"`
+	State string `json:"state" jsonschema:"enum=up,enum=degraded,enum=down"`
 }
 
 // NewSimulation builds the report of res for the inventory named name.

@@ -41,3 +41,7 @@ func CheckFile(t testing.TB, path string, got []byte) {
 		t.Errorf("output differs from %s (run go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// Update reports whether -update was given: tests that keep generated text
+// elsewhere (such as outputs pasted in a README) rewrite it then.
+func Update() bool { return *update }

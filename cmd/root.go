@@ -88,6 +88,7 @@ embedded Kakao and Naver inventories.`,
 		NewCmdDemo(io, nil),
 
 		NewCmdSimulate(io, nil),
+		NewCmdAudit(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
 	)

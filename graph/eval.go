@@ -254,30 +254,9 @@ func (e *Evaluator) compute(v int32) State {
 	return s
 }
 
-// replicas applies the quorum, failover and capacity rules to service v:
-// the state they impose, the replicas counted, and the failover outcome.
+// replicas applies the replica rules (replicaRule) to service v's counters.
 func (e *Evaluator) replicas(v int32) (State, int32, Failover) {
-	m := e.m
-	q := m.quorum[v]
-	counted := e.actRun[v]
-	fo := FailoverNone
-	if counted < q && e.stbyRun[v] > 0 {
-		if e.viaDown[v] == 0 {
-			counted += e.stbyRun[v]
-			fo = FailoverDone
-		} else {
-			fo = FailoverBlocked
-		}
-	}
-	switch {
-	case counted < q:
-		return Down, counted, fo
-	case fo == FailoverDone:
-		return Degraded, counted, fo
-	case m.capacity[v] > 0 && counted < m.capacity[v]:
-		return Degraded, counted, fo
-	}
-	return Up, counted, fo
+	return replicaRule(e.m.quorum[v], e.m.capacity[v], e.actRun[v], e.stbyRun[v], e.viaDown[v] > 0)
 }
 
 // State returns node v's state after the last run.

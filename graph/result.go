@@ -124,16 +124,8 @@ func (r *Result) replicaState(v int32) State {
 	if m.npStart[v] == m.npStart[v+1] {
 		return Up
 	}
-	c, fo := r.counted[v], r.failover[v]
-	switch {
-	case c < m.quorum[v]:
-		return Down
-	case fo == FailoverDone:
-		return Degraded
-	case m.capacity[v] > 0 && c < m.capacity[v]:
-		return Degraded
-	}
-	return Up
+	st, _, _ := replicaRule(m.quorum[v], m.capacity[v], r.actRun[v], r.stbyRun[v], len(r.BlockedBy(v)) > 0)
+	return st
 }
 
 // Causes returns the direct causes of v's state, in id order: the members

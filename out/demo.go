@@ -1,13 +1,11 @@
 package out
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/blast-dev/blast/graph"
 )
@@ -119,9 +117,8 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		return cmp.Or(cmp.Compare(weight[b], weight[a]), cmp.Compare(a, b))
 	})
 
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "CATEGORY\t%s\t\t\t%s\t\t\n", strings.ToUpper(Clean(left.Inventory)), strings.ToUpper(Clean(right.Inventory)))
+	tw := newTable(p)
+	tw.rawRow(fmt.Sprintf("CATEGORY\t%s\t\t\t%s\t\t", strings.ToUpper(Clean(left.Inventory)), strings.ToUpper(Clean(right.Inventory))))
 	cell := func(ps []product, i int) string {
 		if i >= len(ps) {
 			return "\t\t"
@@ -142,22 +139,15 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 			if i == 0 {
 				c = cat
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", Clean(c), cell(l, i), cell(r, i))
+			tw.rawRow(fmt.Sprintf("%s\t%s\t%s", Clean(c), cell(l, i), cell(r, i)))
 		}
 	}
 	total := func(s *Simulation) string {
 		return fmt.Sprintf("%d/%d features down, %d degraded\t\t%s users",
 			s.Summary.FeaturesDown, s.Summary.Features, s.Summary.FeaturesDegraded, Count(s.Summary.UsersDown+s.Summary.UsersDegraded))
 	}
-	fmt.Fprintf(tw, "TOTAL\t%s\t%s\n", total(left), total(right))
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, line := range strings.SplitAfter(table.String(), "\n") {
-		if line != "" {
-			p.printf("%s\n", strings.TrimRight(line, " \n"))
-		}
-	}
+	tw.rawRow(fmt.Sprintf("TOTAL\t%s\t%s", total(left), total(right)))
+	tw.flush()
 
 	m := left.res.Model()
 	roots := left.res.RootCauses()

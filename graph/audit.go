@@ -1,0 +1,181 @@
+package graph
+
+import (
+	"cmp"
+	"slices"
+)
+
+// DomainImpact is what the loss of one failure domain does.
+type DomainImpact struct {
+	Node                           int32
+	UsersDown, UsersDegraded       int64
+	FeaturesDown, FeaturesDegraded []int32 // in id order
+}
+
+// PaperRedundancy explains a single point of failure that the inventory
+// meant to survive: standby replicas ran elsewhere, but the failure also
+// took down the control plane of their failover.
+type PaperRedundancy struct {
+	SPOF      int32
+	Services  []int32 // services in the feature's causes whose failover was blocked
+	BlockedBy []int32 // the failover.via services the failure took down
+}
+
+// FeatureRisk is one feature's exposure to single failures.
+type FeatureRisk struct {
+	Node int32
+	// SPOF lists every candidate whose failure alone takes the feature
+	// down, in id order.
+	SPOF []int32
+	// Paper lists the SPOFs that a failover would have survived had its
+	// control plane not failed with them.
+	Paper []PaperRedundancy
+}
+
+// Audit is the single-failure audit of an inventory.
+type Audit struct {
+	// Domains holds the impact of every failure domain of the audited
+	// kinds, ranked by users down, then users degraded, then features
+	// down, then id.
+	Domains []DomainImpact
+	// Features holds every feature's single points of failure, in id order.
+	Features []FeatureRisk
+	// Singles are the single-failure sets the audit was computed from.
+	Singles *SingleFailures
+}
+
+// NewAudit audits the loss of each domain (components whose impact is
+// ranked) against the candidates (every single failure that counts as a
+// point of failure; domains are added to them). It computes every node's
+// single-failure sets in one pass (SingleFailures), then evaluates only
+// the candidates that are points of failure of some feature, to tell real
+// redundancy from redundancy on paper.
+func (m *Model) NewAudit(domains, candidates []int32) *Audit {
+	all := slices.Concat(domains, candidates)
+	sf := m.SingleFailures(all)
+	a := &Audit{Singles: sf}
+
+	impact := map[int32]*DomainImpact{}
+	for _, d := range domains {
+		if impact[d] == nil {
+			impact[d] = &DomainImpact{Node: d}
+		}
+	}
+	spofs := map[int32]bool{}
+	for v := int32(0); v < int32(m.Len()); v++ {
+		if m.kinds[v] != Feature {
+			continue
+		}
+		users := m.Feature(v).Users
+		for _, k := range sf.Down(v) {
+			spofs[k] = true
+			if d := impact[k]; d != nil {
+				d.FeaturesDown = append(d.FeaturesDown, v)
+				d.UsersDown += users
+			}
+		}
+		for _, k := range sf.Degraded(v) {
+			if d := impact[k]; d != nil {
+				d.FeaturesDegraded = append(d.FeaturesDegraded, v)
+				d.UsersDegraded += users
+			}
+		}
+		a.Features = append(a.Features, FeatureRisk{Node: v, SPOF: sf.Down(v)})
+	}
+	for _, d := range impact {
+		a.Domains = append(a.Domains, *d)
+	}
+	slices.SortFunc(a.Domains, func(x, y DomainImpact) int {
+		return cmp.Or(
+			cmp.Compare(y.UsersDown, x.UsersDown),
+			cmp.Compare(y.UsersDegraded, x.UsersDegraded),
+			cmp.Compare(len(y.FeaturesDown), len(x.FeaturesDown)),
+			cmp.Compare(len(y.FeaturesDegraded), len(x.FeaturesDegraded)),
+			cmp.Compare(x.Node, y.Node),
+		)
+	})
+
+	// Redundancy on paper: evaluate each point of failure once.
+	ks := make([]int32, 0, len(spofs))
+	for k := range spofs {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	byFeature := map[int32][]PaperRedundancy{}
+	e := m.NewEvaluator()
+	for _, k := range ks {
+		e.Run([]int32{k})
+		for f, p := range e.paperRedundancy() {
+			p.SPOF = k
+			byFeature[f] = append(byFeature[f], p)
+		}
+	}
+	for i := range a.Features {
+		a.Features[i].Paper = byFeature[a.Features[i].Node]
+	}
+	return a
+}
+
+// paperRedundancy finds, after a run, the features that are down and have
+// among their transitive causes a service whose failover was blocked.
+// O(affected nodes and their edges).
+func (e *Evaluator) paperRedundancy() map[int32]PaperRedundancy {
+	m := e.m
+	var blocked []int32
+	for _, v := range e.touchedN {
+		if m.kinds[v] == Service && e.state[v] == Down {
+			if _, _, fo := e.replicas(v); fo == FailoverBlocked {
+				blocked = append(blocked, v)
+			}
+		}
+	}
+	if len(blocked) == 0 {
+		return nil
+	}
+	slices.Sort(blocked)
+	r := e.Result()
+	out := map[int32]PaperRedundancy{}
+	for _, b := range blocked {
+		via := r.BlockedBy(b)
+		// every down node that has b among its transitive causes
+		seen := map[int32]bool{b: true}
+		stack := []int32{b}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if m.kinds[x] == Feature {
+				p := out[x]
+				p.Services = append(p.Services, b)
+				p.BlockedBy = append(p.BlockedBy, via...)
+				out[x] = p
+			}
+			for _, y := range r.dependents(x) {
+				if !seen[y] && r.state[y] == Down && slices.Contains(r.Causes(y), x) {
+					seen[y] = true
+					stack = append(stack, y)
+				}
+			}
+		}
+	}
+	for f, p := range out {
+		slices.Sort(p.Services)
+		p.BlockedBy = slices.Compact(slices.Sorted(slices.Values(p.BlockedBy)))
+		out[f] = p
+	}
+	return out
+}
+
+// dependents returns the nodes that need v: owners of groups v is a member
+// of, services with replicas on v, and services whose failover goes via v.
+func (r *Result) dependents(v int32) []int32 {
+	m := r.m
+	var out []int32
+	for _, g := range m.moList[m.moStart[v]:m.moStart[v+1]] {
+		out = append(out, m.groupOwner[g])
+	}
+	for _, p := range m.hoList[m.hoStart[v]:m.hoStart[v+1]] {
+		out = append(out, m.plService[p])
+	}
+	out = append(out, m.vwList[m.vwStart[v]:m.vwStart[v+1]]...)
+	return out
+}

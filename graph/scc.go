@@ -1,0 +1,116 @@
+package graph
+
+import "slices"
+
+// eachInput calls fn for every node v needs: the members of its
+// requirement groups, the components its replicas run on and its failover
+// control plane. A node may be reported more than once.
+func (m *Model) eachInput(v int32, fn func(x int32)) {
+	for g := m.ngStart[v]; g < m.ngStart[v+1]; g++ {
+		for _, x := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
+			fn(x)
+		}
+	}
+	for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
+		fn(m.plComp[p])
+	}
+	for _, x := range m.viaList[m.viaStart[v]:m.viaStart[v+1]] {
+		fn(x)
+	}
+}
+
+// SCCs returns the strongly connected components of the "needs" graph
+// (the edges of Graph), each sorted by id, in dependency order: every
+// component comes after the components it needs. It is an iterative
+// Tarjan over the model's flat arrays: O(V+E), no recursion, no maps.
+func (m *Model) SCCs() [][]int32 {
+	n := int32(len(m.ids))
+	index := make([]int32, n) // 0 = unvisited; else 1-based DFS index
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	var stack []int32
+	var sccs [][]int32
+	next := int32(1)
+
+	// adjacency as CSR, built once
+	start := make([]int32, n+1)
+	for v := int32(0); v < n; v++ {
+		c := int32(0)
+		m.eachInput(v, func(int32) { c++ })
+		start[v+1] = start[v] + c
+	}
+	adj := make([]int32, start[n])
+	for v := int32(0); v < n; v++ {
+		i := start[v]
+		m.eachInput(v, func(x int32) { adj[i] = x; i++ })
+	}
+
+	type frame struct{ v, edge int32 }
+	var call []frame
+	for root := int32(0); root < n; root++ {
+		if index[root] != 0 {
+			continue
+		}
+		call = append(call, frame{root, start[root]})
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			v := f.v
+			if f.edge < start[v+1] {
+				w := adj[f.edge]
+				f.edge++
+				if index[w] == 0 {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, start[w]})
+				} else if onStack[w] && index[w] < low[v] {
+					low[v] = index[w]
+				}
+				continue
+			}
+			// v is finished
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				u := call[len(call)-1].v
+				if low[v] < low[u] {
+					low[u] = low[v]
+				}
+			}
+			if low[v] == index[v] {
+				var scc []int32
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					scc = append(scc, w)
+					if w == v {
+						break
+					}
+				}
+				slices.Sort(scc)
+				sccs = append(sccs, scc)
+			}
+		}
+	}
+	return sccs
+}
+
+// Cycles returns the dependency cycles among services and features: the
+// strongly connected components of more than one node, each sorted by id,
+// ordered by their smallest id. Components cannot be in a cycle: their
+// parent chains are checked for loops when the inventory is validated.
+func (m *Model) Cycles() [][]int32 {
+	var out [][]int32
+	for _, scc := range m.SCCs() {
+		if len(scc) > 1 {
+			out = append(out, scc)
+		}
+	}
+	slices.SortFunc(out, func(a, b []int32) int { return int(a[0] - b[0]) })
+	return out
+}

@@ -40,8 +40,20 @@ type Audit struct {
 	Domains []DomainImpact
 	// Features holds every feature's single points of failure, in id order.
 	Features []FeatureRisk
+	// Exposed lists, per domain, the features that survive its loss but
+	// then have new single points of failure: no redundancy left. Sorted
+	// by domain, then feature.
+	Exposed []Exposure
 	// Singles are the single-failure sets the audit was computed from.
 	Singles *SingleFailures
+}
+
+// Exposure is a feature left without redundancy by the loss of a domain:
+// it survives Domain's loss (up or degraded), but then each of NewSPOF
+// alone would take it down, where before it did not.
+type Exposure struct {
+	Domain, Feature int32
+	NewSPOF         []int32
 }
 
 // NewAudit audits the loss of each domain (components whose impact is
@@ -113,7 +125,40 @@ func (m *Model) NewAudit(domains, candidates []int32) *Audit {
 	for i := range a.Features {
 		a.Features[i].Paper = byFeature[a.Features[i].Node]
 	}
+	a.Exposed = m.exposures(sf, domains)
 	return a
+}
+
+// exposures finds, for each domain, the features its loss leaves without
+// redundancy, from the residual single-failure sets after the domain
+// (SingleFailures.After), on every core.
+func (m *Model) exposures(sf *SingleFailures, domains []int32) []Exposure {
+	domains = slices.Compact(slices.Sorted(slices.Values(domains)))
+	features := m.Nodes(Feature)
+	results := make([][]Exposure, len(domains))
+	parallel(len(domains), func() func(i int) {
+		e := m.NewEvaluator()
+		sc := newScratch(m.Len())
+		return func(i int) {
+			d := domains[i]
+			res := sf.After(d, e, sc)
+			for _, f := range features {
+				if res.State(f) == Down {
+					continue
+				}
+				var extra []int32
+				for _, k := range res.Down(f) {
+					if _, was := slices.BinarySearch(sf.Down(f), k); !was {
+						extra = append(extra, k)
+					}
+				}
+				if len(extra) > 0 {
+					results[i] = append(results[i], Exposure{Domain: d, Feature: f, NewSPOF: extra})
+				}
+			}
+		}
+	})
+	return slices.Concat(results...)
 }
 
 // paperRedundancy finds, after a run, the features that are down and have
@@ -149,7 +194,7 @@ func (e *Evaluator) paperRedundancy() map[int32]PaperRedundancy {
 				p.BlockedBy = append(p.BlockedBy, via...)
 				out[x] = p
 			}
-			for _, y := range r.dependents(x) {
+			for _, y := range m.dependents(x) {
 				if !seen[y] && r.state[y] == Down && slices.Contains(r.Causes(y), x) {
 					seen[y] = true
 					stack = append(stack, y)
@@ -167,8 +212,8 @@ func (e *Evaluator) paperRedundancy() map[int32]PaperRedundancy {
 
 // dependents returns the nodes that need v: owners of groups v is a member
 // of, services with replicas on v, and services whose failover goes via v.
-func (r *Result) dependents(v int32) []int32 {
-	m := r.m
+// A node may appear more than once.
+func (m *Model) dependents(v int32) []int32 {
 	var out []int32
 	for _, g := range m.moList[m.moStart[v]:m.moStart[v+1]] {
 		out = append(out, m.groupOwner[g])

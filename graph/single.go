@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"container/heap"
 	"slices"
 )
 
@@ -19,9 +20,13 @@ import (
 type SingleFailures struct {
 	m        *Model
 	universe []int32
-	uIndex   []int32 // node → index in universe, -1 if not a candidate
+	inU      []bool
 	down     [][]int32
 	degraded [][]int32
+
+	sccOf  []int32 // node → position of its SCC in dependency order
+	sccs   [][]int32
+	cyclic []bool // per SCC: must be iterated
 }
 
 // Universe returns the candidate failures, sorted.
@@ -39,17 +44,21 @@ func (s *SingleFailures) Degraded(v int32) []int32 { return s.degraded[v] }
 
 // StateUnder returns v's state when candidate k alone fails.
 func (s *SingleFailures) StateUnder(v, k int32) State {
-	if _, ok := slices.BinarySearch(s.down[v], k); ok {
+	return stateIn(s.down[v], s.degraded[v], k)
+}
+
+func stateIn(down, degraded []int32, k int32) State {
+	if _, ok := slices.BinarySearch(down, k); ok {
 		return Down
 	}
-	if _, ok := slices.BinarySearch(s.degraded[v], k); ok {
+	if _, ok := slices.BinarySearch(degraded, k); ok {
 		return Degraded
 	}
 	return Up
 }
 
 // scratch holds per-candidate counters for the node being computed,
-// indexed by universe index, and reset through the touched lists.
+// indexed by node, and reset through the touched lists.
 type scratch struct {
 	gDown, gNotUp    []int32 // per group being counted
 	gTouched         []int32
@@ -76,6 +85,9 @@ func (sc *scratch) touch(k int32) {
 	}
 }
 
+// setsFunc returns the current down and degraded sets of a node.
+type setsFunc func(x int32) (down, degraded []int32)
+
 // SingleFailures computes the single-failure sets of every node for the
 // given candidates (components, services or features; duplicates
 // ignored). Every node is taken to be up before the failure.
@@ -84,42 +96,41 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 	s := &SingleFailures{
 		m:        m,
 		universe: slices.Compact(slices.Sorted(slices.Values(candidates))),
-		uIndex:   make([]int32, n),
+		inU:      make([]bool, n),
 		down:     make([][]int32, n),
 		degraded: make([][]int32, n),
+		sccOf:    make([]int32, n),
 	}
-	for i := range s.uIndex {
-		s.uIndex[i] = -1
+	for _, k := range s.universe {
+		s.inU[k] = true
 	}
-	for i, k := range s.universe {
-		s.uIndex[k] = int32(i)
+	s.sccs = m.SCCs()
+	s.cyclic = make([]bool, len(s.sccs))
+	for i, scc := range s.sccs {
+		for _, v := range scc {
+			s.sccOf[v] = int32(i)
+		}
+		s.cyclic[i] = len(scc) > 1 || m.selfLoop(scc[0])
 	}
-	sc := newScratch(len(s.universe))
-	for _, scc := range m.SCCs() {
-		if len(scc) == 1 && !m.selfLoop(scc[0]) {
-			s.compute(scc[0], sc)
+	base := m.NewEvaluator() // nothing failed
+	sc := newScratch(n)
+	get := func(x int32) ([]int32, []int32) { return s.down[x], s.degraded[x] }
+	for i, scc := range s.sccs {
+		if !s.cyclic[i] {
+			v := scc[0]
+			s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
 			continue
 		}
 		// Iterate the cycle to its least fixpoint: sets only grow.
 		for changed := true; changed; {
 			changed = false
 			for _, v := range scc {
-				before := len(s.down[v]) + len(s.degraded[v])
-				beforeDown := len(s.down[v])
-				s.compute(v, sc)
-				if len(s.down[v]) != beforeDown || len(s.down[v])+len(s.degraded[v]) != before {
+				nd, ng := len(s.down[v]), len(s.degraded[v])
+				s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
+				if len(s.down[v]) != nd || len(s.degraded[v]) != ng {
 					changed = true
 				}
 			}
-		}
-	}
-	// Sets hold universe indexes while computing; turn them into nodes.
-	for v := range s.down {
-		for i, k := range s.down[v] {
-			s.down[v][i] = s.universe[k]
-		}
-		for i, k := range s.degraded[v] {
-			s.degraded[v][i] = s.universe[k]
 		}
 	}
 	return s
@@ -132,22 +143,31 @@ func (m *Model) selfLoop(v int32) bool {
 	return self
 }
 
-// compute derives v's sets from the current sets of what it needs. Sets
-// hold universe indexes, sorted.
-func (s *SingleFailures) compute(v int32, sc *scratch) {
+// compute derives v's sets, relative to the state the evaluator base holds
+// (nothing failed, or a failure already applied), from the current sets of
+// what v needs. Candidate skip (or -1) is never reported. The sets are
+// appended to down and degraded, sorted.
+func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int32, get setsFunc, down, degraded []int32) ([]int32, []int32) {
 	m := s.m
+	if base.state[v] == Down {
+		return down, degraded
+	}
 	// requirement groups
 	for g := m.ngStart[v]; g < m.ngStart[v+1]; g++ {
 		members := m.gmList[m.gmStart[g]:m.gmStart[g+1]]
 		for _, x := range members {
-			for _, k := range s.down[x] {
+			xDown, xDeg := get(x)
+			xUp := base.state[x] == Up
+			for _, k := range xDown {
 				if sc.gDown[k] == 0 && sc.gNotUp[k] == 0 {
 					sc.gTouched = append(sc.gTouched, k)
 				}
 				sc.gDown[k]++
-				sc.gNotUp[k]++
+				if xUp {
+					sc.gNotUp[k]++
+				}
 			}
-			for _, k := range s.degraded[x] {
+			for _, k := range xDeg {
 				if sc.gDown[k] == 0 && sc.gNotUp[k] == 0 {
 					sc.gTouched = append(sc.gTouched, k)
 				}
@@ -155,23 +175,21 @@ func (s *SingleFailures) compute(v int32, sc *scratch) {
 			}
 		}
 		size, need, soft := int32(len(members)), m.groupK[g], m.groupSoft[g]
+		baseV := base.verdict(int32(g))
 		for _, k := range sc.gTouched {
 			var verdict State
 			switch {
-			case size-sc.gDown[k] < need:
+			case size-base.gDown[g]-sc.gDown[k] < need:
 				verdict = Down
-			case size-sc.gNotUp[k] < need:
+			case size-base.gNotUp[g]-sc.gNotUp[k] < need:
 				verdict = Degraded
 			}
 			if soft && verdict == Down {
 				verdict = Degraded
 			}
-			switch verdict {
-			case Down:
-				sc.dDown[k]++
-				sc.touch(k)
-			case Degraded:
-				sc.dDeg[k]++
+			if verdict != baseV {
+				sc.dDown[k] += b2i(verdict == Down) - b2i(baseV == Down)
+				sc.dDeg[k] += b2i(verdict == Degraded) - b2i(baseV == Degraded)
 				sc.touch(k)
 			}
 			sc.gDown[k], sc.gNotUp[k] = 0, 0
@@ -180,7 +198,8 @@ func (s *SingleFailures) compute(v int32, sc *scratch) {
 	}
 	// replicas
 	for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
-		for _, k := range s.down[m.plComp[p]] {
+		xDown, _ := get(m.plComp[p])
+		for _, k := range xDown {
 			if m.plStandby[p] {
 				sc.lostSby[k] += m.plReplicas[p]
 			} else {
@@ -190,46 +209,55 @@ func (s *SingleFailures) compute(v int32, sc *scratch) {
 		}
 	}
 	for _, x := range m.viaList[m.viaStart[v]:m.viaStart[v+1]] {
-		for _, k := range s.down[x] {
+		xDown, _ := get(x)
+		for _, k := range xDown {
 			sc.viaDown[k] = true
 			sc.touch(k)
 		}
 	}
-	self := s.uIndex[v]
-	if self >= 0 {
-		sc.touch(self)
+	if s.inU[v] {
+		sc.touch(v)
 	}
-	down, degraded := s.down[v][:0], s.degraded[v][:0]
 	hasReplicas := m.npStart[v] != m.npStart[v+1]
+	baseState := base.state[v]
+	start, startDeg := len(down), len(degraded)
 	for _, k := range sc.touched {
 		st := Up
 		switch {
-		case k == self || sc.dDown[k] > 0:
+		case k == v || base.nDownG[v]+sc.dDown[k] > 0:
 			st = Down
 		default:
-			if sc.dDeg[k] > 0 {
+			if base.nDegG[v]+sc.dDeg[k] > 0 {
 				st = Degraded
 			}
 			if hasReplicas {
 				if r, _, _ := replicaRule(m.quorum[v], m.capacity[v],
-					m.activePlaced[v]-sc.lostAct[k], m.standbyPlaced[v]-sc.lostSby[k], sc.viaDown[k]); r > st {
+					base.actRun[v]-sc.lostAct[k], base.stbyRun[v]-sc.lostSby[k], base.viaDown[v] > 0 || sc.viaDown[k]); r > st {
 					st = r
 				}
 			}
 		}
-		switch st {
-		case Down:
-			down = append(down, k)
-		case Degraded:
-			degraded = append(degraded, k)
+		if k != skip && st > baseState {
+			if st == Down {
+				down = append(down, k)
+			} else {
+				degraded = append(degraded, k)
+			}
 		}
 		sc.dDown[k], sc.dDeg[k], sc.lostAct[k], sc.lostSby[k] = 0, 0, 0, 0
 		sc.viaDown[k], sc.seen[k] = false, false
 	}
 	sc.touched = sc.touched[:0]
-	slices.Sort(down)
-	slices.Sort(degraded)
-	s.down[v], s.degraded[v] = down, degraded
+	slices.Sort(down[start:])
+	slices.Sort(degraded[startDeg:])
+	return down, degraded
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // replicaRule applies the quorum, failover and capacity rules to running
@@ -256,4 +284,118 @@ func replicaRule(quorum, capacity, actRun, stbyRun int32, viaDown bool) (State, 
 		return Degraded, counted, fo
 	}
 	return Up, counted, fo
+}
+
+// Residual holds single-failure sets after a first failure: for each node,
+// the candidates whose failure, on top of the first one, makes it worse
+// than the first failure alone did.
+type Residual struct {
+	s       *SingleFailures
+	first   int32
+	e       *Evaluator
+	overlay map[int32][2][]int32
+}
+
+// Down returns the candidates k (other than the first failure) such that
+// v is down after both failures but was not after the first alone, sorted.
+func (r *Residual) Down(v int32) []int32 {
+	if o, ok := r.overlay[v]; ok {
+		return o[0]
+	}
+	if r.e.state[v] == Down {
+		return nil
+	}
+	return withoutK(r.s.down[v], r.first)
+}
+
+// State returns v's state after the first failure alone.
+func (r *Residual) State(v int32) State { return r.e.state[v] }
+
+func withoutK(set []int32, k int32) []int32 {
+	if i, ok := slices.BinarySearch(set, k); ok {
+		return slices.Delete(slices.Clone(set), i, i+1)
+	}
+	return set
+}
+
+// sccHeap orders dirty nodes by the dependency order of their SCCs.
+type sccHeap struct {
+	sccs []int32
+}
+
+func (h *sccHeap) Len() int           { return len(h.sccs) }
+func (h *sccHeap) Less(i, j int) bool { return h.sccs[i] < h.sccs[j] }
+func (h *sccHeap) Swap(i, j int)      { h.sccs[i], h.sccs[j] = h.sccs[j], h.sccs[i] }
+func (h *sccHeap) Push(x any)         { h.sccs = append(h.sccs, x.(int32)) }
+func (h *sccHeap) Pop() any {
+	x := h.sccs[len(h.sccs)-1]
+	h.sccs = h.sccs[:len(h.sccs)-1]
+	return x
+}
+
+// After computes the residual single-failure sets once first has failed,
+// reusing e (its previous run is replaced) and sc. Only the nodes whose
+// state the first failure changed, and the nodes above them whose sets
+// change in turn, are recomputed, in dependency order. O(the affected
+// part of the graph and the sets crossing it).
+func (s *SingleFailures) After(first int32, e *Evaluator, sc *scratch) *Residual {
+	m := s.m
+	if sc == nil {
+		sc = newScratch(m.Len())
+	}
+	e.Run([]int32{first})
+	r := &Residual{s: s, first: first, e: e, overlay: map[int32][2][]int32{}}
+	get := func(x int32) ([]int32, []int32) {
+		if o, ok := r.overlay[x]; ok {
+			return o[0], o[1]
+		}
+		if e.state[x] == Down {
+			return nil, nil
+		}
+		d, g := s.down[x], s.degraded[x]
+		if e.state[x] == Degraded {
+			// base degraded: only a move to down is worse
+			return withoutK(d, first), nil
+		}
+		return withoutK(d, first), withoutK(g, first)
+	}
+	h := &sccHeap{}
+	queued := map[int32]bool{}
+	push := func(v int32) {
+		c := s.sccOf[v]
+		if !queued[c] {
+			queued[c] = true
+			heap.Push(h, c)
+		}
+	}
+	for _, v := range e.touchedN {
+		push(v)
+	}
+	for _, g := range e.touchedG { // counters changed, state maybe not
+		push(m.groupOwner[g])
+	}
+	for h.Len() > 0 {
+		c := heap.Pop(h).(int32)
+		scc := s.sccs[c]
+		for changed := true; changed; {
+			changed = false
+			for _, v := range scc {
+				oldD, oldG := get(v)
+				d, g := s.compute(v, sc, e, first, get, nil, nil)
+				if !slices.Equal(d, oldD) || !slices.Equal(g, oldG) {
+					r.overlay[v] = [2][]int32{d, g}
+					changed = s.cyclic[c]
+					for _, y := range m.dependents(v) {
+						if s.sccOf[y] != c {
+							push(y)
+						}
+					}
+				}
+			}
+			if !s.cyclic[c] {
+				break
+			}
+		}
+	}
+	return r
 }

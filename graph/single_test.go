@@ -3,6 +3,7 @@ package graph
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/blast-dev/blast/inventory"
@@ -29,6 +30,37 @@ func checkSingleFailures(t *testing.T, m *Model) {
 	}
 }
 
+// checkResidual compares the residual sets after each first failure with
+// the naive loop over pairs of failures.
+func checkResidual(t *testing.T, m *Model) {
+	t.Helper()
+	var cands []int32
+	for v := int32(0); v < int32(m.Len()); v++ {
+		if m.Kind(v) != Feature {
+			cands = append(cands, v)
+		}
+	}
+	sf := m.SingleFailures(cands)
+	e := m.NewEvaluator()
+	for _, d := range cands {
+		res := sf.After(d, e, nil)
+		first := m.Simulate([]int32{d})
+		for v := int32(0); v < int32(m.Len()); v++ {
+			var want []int32
+			if first.State(v) != Down {
+				for _, k := range cands {
+					if k != d && m.Simulate([]int32{d, k}).State(v) == Down {
+						want = append(want, k)
+					}
+				}
+			}
+			if got := res.Down(v); !slices.Equal(got, want) {
+				t.Fatalf("After(%s).Down(%s) = %v; want %v (naive pairs)", m.ID(d), m.ID(v), ids(m, got), ids(m, want))
+			}
+		}
+	}
+}
+
 func TestSingleFailuresExamples(t *testing.T) {
 	files, _ := filepath.Glob("../examples/*.yaml")
 	if len(files) == 0 {
@@ -49,6 +81,9 @@ func TestSingleFailuresExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkSingleFailures(t, m)
+			if !testing.Short() {
+				checkResidual(t, m)
+			}
 		})
 	}
 }

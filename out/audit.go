@@ -1,8 +1,10 @@
 package out
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -18,6 +20,9 @@ type AuditReport struct {
 	Summary   AuditSummary   `json:"summary"`
 	Domains   []DomainReport `json:"domains"`
 	Features  []FeatureRisk  `json:"features"`
+	// NoRedundancyLeft lists the domains whose loss some features survive
+	// but then have new single points of failure, most users first.
+	NoRedundancyLeft []ExposureReport `json:"noRedundancyLeft"`
 
 	audit *graph.Audit
 }
@@ -60,6 +65,22 @@ type FeatureRisk struct {
 	Paper      []PaperEntry `json:"paper,omitempty"`
 }
 
+// ExposureReport lists the features a domain's loss leaves without
+// redundancy.
+type ExposureReport struct {
+	Domain   string           `json:"domain"`
+	Kind     string           `json:"kind"`
+	Users    int64            `json:"users"`
+	Features []ExposedFeature `json:"features"`
+}
+
+// ExposedFeature is a feature that survives a domain's loss, and the
+// single failures that would then take it down but did not before.
+type ExposedFeature struct {
+	ID      string   `json:"id"`
+	NewSPOF []string `json:"newSpof"`
+}
+
 // PaperEntry explains redundancy that exists only on paper.
 type PaperEntry struct {
 	SPOF      string   `json:"spof"`
@@ -85,6 +106,25 @@ func NewAuditReport(name string, kinds []string, a *graph.Audit) *AuditReport {
 		}
 		r.Summary.WorstUsersDown = max(r.Summary.WorstUsersDown, d.UsersDown)
 	}
+	byDomain := map[int32]*ExposureReport{}
+	var order []int32
+	for _, x := range a.Exposed {
+		er := byDomain[x.Domain]
+		if er == nil {
+			er = &ExposureReport{Domain: m.ID(x.Domain), Kind: m.ComponentKind(x.Domain), Features: []ExposedFeature{}}
+			byDomain[x.Domain] = er
+			order = append(order, x.Domain)
+		}
+		er.Users += m.Feature(x.Feature).Users
+		er.Features = append(er.Features, ExposedFeature{ID: m.ID(x.Feature), NewSPOF: ids(m, x.NewSPOF)})
+	}
+	r.NoRedundancyLeft = []ExposureReport{}
+	for _, d := range order {
+		r.NoRedundancyLeft = append(r.NoRedundancyLeft, *byDomain[d])
+	}
+	slices.SortStableFunc(r.NoRedundancyLeft, func(a, b ExposureReport) int {
+		return cmp.Or(cmp.Compare(b.Users, a.Users), cmp.Compare(len(b.Features), len(a.Features)), cmp.Compare(a.Domain, b.Domain))
+	})
 	for _, f := range a.Features {
 		fe := m.Feature(f.Node)
 		fr := FeatureRisk{ID: fe.ID, Name: fe.Name, Tier: fe.Tier, Users: fe.Users, SPOF: ids(m, f.SPOF), Redundancy: "real"}
@@ -179,6 +219,31 @@ func WriteAuditText(w io.Writer, r *AuditReport, opt AuditTextOptions) error {
 	}
 	if len(real) > 0 {
 		p.printf("%s %s\n", p.state("up"), strings.Join(real, ", "))
+	}
+
+	if len(r.NoRedundancyLeft) > 0 {
+		p.printf("\nNo redundancy left: features that survive a domain's loss, but not one more failure\n")
+		tw := newTable(p)
+		tw.row("AFTER LOSING", "KIND", "FEATURES", "USERS", "THEN ONE MORE OF")
+		for i, er := range r.NoRedundancyLeft {
+			if opt.Top > 0 && i == opt.Top {
+				break
+			}
+			var fs []string
+			spof := map[string]bool{}
+			for _, f := range er.Features {
+				fs = append(fs, f.ID)
+				for _, k := range f.NewSPOF {
+					spof[k] = true
+				}
+			}
+			ks := slices.Sorted(maps.Keys(spof))
+			tw.row(Clean(er.Domain), Clean(er.Kind), listStrings(fs, 4), Count(er.Users), listStrings(ks, 4))
+		}
+		tw.flush()
+		if opt.Top > 0 && len(r.NoRedundancyLeft) > opt.Top {
+			p.printf("  … %d more domains (--top 0 lists all)\n", len(r.NoRedundancyLeft)-opt.Top)
+		}
 	}
 	return p.err
 }

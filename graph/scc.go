@@ -21,18 +21,10 @@ func (m *Model) eachInput(v int32, fn func(x int32)) {
 
 // SCCs returns the strongly connected components of the "needs" graph
 // (the edges of Graph), each sorted by id, in dependency order: every
-// component comes after the components it needs. It is an iterative
-// Tarjan over the model's flat arrays: O(V+E), no recursion, no maps.
+// component comes after the components it needs. O(V+E), no recursion,
+// no maps.
 func (m *Model) SCCs() [][]int32 {
 	n := int32(len(m.ids))
-	index := make([]int32, n) // 0 = unvisited; else 1-based DFS index
-	low := make([]int32, n)
-	onStack := make([]bool, n)
-	var stack []int32
-	var sccs [][]int32
-	next := int32(1)
-
-	// adjacency as CSR, built once
 	start := make([]int32, n+1)
 	for v := int32(0); v < n; v++ {
 		c := int32(0)
@@ -44,7 +36,21 @@ func (m *Model) SCCs() [][]int32 {
 		i := start[v]
 		m.eachInput(v, func(x int32) { adj[i] = x; i++ })
 	}
+	return tarjan(start, adj)
+}
 
+// tarjan returns the strongly connected components of the graph on nodes
+// 0..len(start)-2 whose edges from v are adj[start[v]:start[v+1]], each
+// sorted, in reverse topological order (a component after those it has
+// edges to). Iterative Tarjan: O(V+E).
+func tarjan(start, adj []int32) [][]int32 {
+	n := int32(len(start) - 1)
+	index := make([]int32, n) // 0 = unvisited; else 1-based DFS index
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	var stack []int32
+	var sccs [][]int32
+	next := int32(1)
 	type frame struct{ v, edge int32 }
 	var call []frame
 	for root := int32(0); root < n; root++ {
@@ -73,13 +79,10 @@ func (m *Model) SCCs() [][]int32 {
 				}
 				continue
 			}
-			// v is finished
 			call = call[:len(call)-1]
 			if len(call) > 0 {
 				u := call[len(call)-1].v
-				if low[v] < low[u] {
-					low[u] = low[v]
-				}
+				low[u] = min(low[u], low[v])
 			}
 			if low[v] == index[v] {
 				var scc []int32

@@ -14,11 +14,17 @@ const SchemaID = "https://blast.invalid/schema/inventory-v1.json"
 // newline. Editors use it to validate inventories as they are written; it
 // checks shape only, so run blast validate for references and counts.
 func Schema() []byte {
+	return schemaOf(&Inventory{}, SchemaID, "blast inventory ("+APIVersion+")",
+		"User features, the services they need, and the physical components those services run on.")
+}
+
+// schemaOf reflects the JSON Schema of v's type.
+func schemaOf(v any, id, title, description string) []byte {
 	r := &jsonschema.Reflector{}
-	s := r.Reflect(&Inventory{})
-	s.ID = SchemaID
-	s.Title = "blast inventory (" + APIVersion + ")"
-	s.Description = "User features, the services they need, and the physical components those services run on."
+	s := r.Reflect(v)
+	s.ID = jsonschema.ID(id)
+	s.Title = title
+	s.Description = description
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		panic(err) // the schema is built from static types: cannot fail
@@ -101,3 +107,21 @@ func (Service) JSONSchemaExtend(s *jsonschema.Schema) { s.Properties.Set("id", i
 
 // JSONSchemaExtend gives the id of a feature the id pattern.
 func (Feature) JSONSchemaExtend(s *jsonschema.Schema) { s.Properties.Set("id", idSchema) }
+
+// JSONSchemaExtend allows the singular spellings of a selector's fields,
+// each taking one value or a list.
+func (Selector) JSONSchemaExtend(s *jsonschema.Schema) {
+	oneOrMany := func(item *jsonschema.Schema) *jsonschema.Schema {
+		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{item, {Type: "array", Items: item}}}
+	}
+	str := &jsonschema.Schema{Type: "string"}
+	tier := &jsonschema.Schema{Type: "integer", Minimum: json.Number("1")}
+	for _, name := range []string{"ids", "products", "roles"} {
+		s.Properties.Set(name, oneOrMany(str))
+	}
+	s.Properties.Set("tiers", oneOrMany(tier))
+	s.Properties.Set("id", oneOrMany(str))
+	s.Properties.Set("product", oneOrMany(str))
+	s.Properties.Set("role", oneOrMany(str))
+	s.Properties.Set("tier", oneOrMany(tier))
+}

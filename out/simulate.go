@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // MaxWhy bounds the why-chains kept per feature or service; the total
@@ -381,22 +382,7 @@ func isVia(m *graph.Model, v, x int32) bool {
 }
 
 // Count formats n with thousands separators: 47,000,000.
-func Count(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Count(n int64) string { return num.Count(n) }
 
 // Clean makes inventory text safe for a terminal: control characters
 // (escape sequences, newlines, tabs, C1 controls, line separators) are

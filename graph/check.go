@@ -1,0 +1,406 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/blast-dev/blast/internal/num"
+	"github.com/blast-dev/blast/inventory"
+)
+
+// Finding is one violation of a policy rule.
+type Finding struct {
+	Rule *inventory.Rule
+	// Subject is the feature, service or component the finding is about.
+	Subject int32
+	// Failure is the component whose loss breaks the rule, or -1 for rules
+	// about structure (spread, noCycles).
+	Failure int32
+	// State is the subject's state after Failure (survive rules).
+	State State
+	// Message says what is wrong in one sentence.
+	Message string
+	// Why is the chain of causes from the subject (or, for
+	// independentFailover, its control plane) back to Failure; Cycle the
+	// dependency cycle of a noCycles finding, starting at its smallest id.
+	Why, Cycle []int32
+}
+
+// Key identifies a finding across versions of an inventory: rule id,
+// subject id and failure id. Baselines compare keys.
+func (f Finding) Key(m *Model) string {
+	fail := ""
+	if f.Failure >= 0 {
+		fail = m.ID(f.Failure)
+	}
+	return f.Rule.ID + "\x00" + m.ID(f.Subject) + "\x00" + fail
+}
+
+// severityRank orders severities: error 0, warning 1, note 2.
+func severityRank(s string) int {
+	switch s {
+	case inventory.SeverityError:
+		return 0
+	case inventory.SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// Fails reports whether a finding of this severity fails a gate that
+// fails on failOn (error, warning or note) or worse.
+func Fails(severity, failOn string) bool {
+	return severityRank(severity) <= severityRank(failOn)
+}
+
+// CheckPolicy evaluates every rule of p. Findings are sorted by rule (in
+// policy order), subject id, then failure id. It returns an error when a
+// rule names a component kind the inventory does not have. The single-
+// failure sets of every component are computed once, in one pass; each
+// failure that breaks a rule is then evaluated once more for its
+// why-chains.
+func (m *Model) CheckPolicy(p *inventory.Policy) ([]Finding, error) {
+	kinds := m.ComponentKinds()
+	for i := range p.Rules {
+		for _, k := range p.Rules[i].Kinds {
+			if !slices.Contains(kinds, k) {
+				return nil, fmt.Errorf("%s: rule %q: no component has kind %q; kinds present: %s",
+					p.Rules[i].Pos, p.Rules[i].ID, k, strings.Join(kinds, ", "))
+			}
+		}
+	}
+	sf := m.SingleFailures(m.Nodes(Component))
+	c := &checker{m: m, sf: sf, results: map[int32]*Result{}}
+	var out []Finding
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		var fs []Finding
+		switch r.Type {
+		case inventory.RuleSurvive:
+			fs = c.survive(r)
+		case inventory.RuleMaxImpact:
+			fs = c.maxImpact(r)
+		case inventory.RuleIndependentFailover:
+			fs = c.independentFailover(r)
+		case inventory.RuleSpread:
+			fs = c.spread(r)
+		case inventory.RuleNoCycles:
+			fs = c.noCycles(r)
+		}
+		slices.SortStableFunc(fs, func(a, b Finding) int {
+			return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
+		})
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+type checker struct {
+	m       *Model
+	sf      *SingleFailures
+	results map[int32]*Result
+}
+
+// result evaluates the loss of k once and keeps it.
+func (c *checker) result(k int32) *Result {
+	if r, ok := c.results[k]; ok {
+		return r
+	}
+	r := c.m.Simulate([]int32{k})
+	c.results[k] = r
+	return r
+}
+
+func (c *checker) ofKinds(k int32, kinds []string) bool {
+	return c.m.kinds[k] == Component && slices.Contains(kinds, c.m.Component(k).Kind)
+}
+
+func (c *checker) survive(r *inventory.Rule) []Finding {
+	m := c.m
+	var out []Finding
+	for _, f := range m.Nodes(Feature) {
+		if !r.Select.MatchFeature(m.Feature(f)) {
+			continue
+		}
+		bad := slices.Clone(c.sf.Down(f))
+		if r.Allow != "degraded" {
+			bad = append(bad, c.sf.Degraded(f)...)
+		}
+		slices.Sort(bad)
+		for _, k := range bad {
+			if !c.ofKinds(k, r.Kinds) {
+				continue
+			}
+			res := c.result(k)
+			st := res.State(f)
+			var why []int32
+			if chains, _ := res.Why(f, 1); len(chains) > 0 {
+				why = chains[0]
+			}
+			out = append(out, Finding{Rule: r, Subject: f, Failure: k, State: st, Why: why,
+				Message: fmt.Sprintf("feature %s is %s after the loss of %s %s; the rule wants it %s", m.ID(f), st, m.Component(k).Kind, m.ID(k), wantState(r.Allow))})
+		}
+	}
+	return out
+}
+
+func wantState(allow string) string {
+	if allow == "degraded" {
+		return "not down"
+	}
+	return "up"
+}
+
+func (c *checker) maxImpact(r *inventory.Rule) []Finding {
+	m := c.m
+	users := map[int32]int64{}
+	count := map[int32]int{}
+	var total int64
+	for _, f := range m.Nodes(Feature) {
+		fe := m.Feature(f)
+		if !r.Select.MatchFeature(fe) {
+			continue
+		}
+		total += fe.Users
+		for _, k := range c.sf.Down(f) {
+			users[k] += fe.Users
+			count[k]++
+		}
+	}
+	var out []Finding
+	for _, k := range m.Nodes(Component) {
+		if !c.ofKinds(k, r.Kinds) || count[k] == 0 {
+			continue
+		}
+		u := users[k]
+		pct := 0.0
+		if total > 0 {
+			pct = float64(u) * 100 / float64(total)
+		}
+		var over []string
+		if r.MaxUsers > 0 && u > r.MaxUsers {
+			over = append(over, fmt.Sprintf("more than %s users", num.Count(r.MaxUsers)))
+		}
+		if r.MaxPercent > 0 && pct > r.MaxPercent {
+			over = append(over, fmt.Sprintf("more than %g%% of users", r.MaxPercent))
+		}
+		if len(over) == 0 {
+			continue
+		}
+		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down,
+			Message: fmt.Sprintf("the loss of %s %s takes down %d features and %s users (%.1f%%): %s",
+				m.Component(k).Kind, m.ID(k), count[k], num.Count(u), pct, strings.Join(over, " and "))})
+	}
+	return out
+}
+
+func (c *checker) independentFailover(r *inventory.Rule) []Finding {
+	m := c.m
+	var out []Finding
+	for _, s := range m.Nodes(Service) {
+		sv := m.Service(s)
+		via := m.Via(s)
+		if len(via) == 0 || !r.Select.MatchService(sv) {
+			continue
+		}
+		// domains that take down some active replica of s
+		hits := map[int32][]int32{} // domain → active placement components it takes down
+		for p := m.npStart[s]; p < m.npStart[s+1]; p++ {
+			if m.plStandby[p] {
+				continue
+			}
+			for _, k := range c.sf.Down(m.plComp[p]) {
+				if c.ofKinds(k, r.Kinds) && !slices.Contains(hits[k], m.plComp[p]) {
+					hits[k] = append(hits[k], m.plComp[p])
+				}
+			}
+		}
+		for _, x := range via {
+			for _, k := range c.sf.Down(x) {
+				placed, ok := hits[k]
+				if !ok {
+					continue
+				}
+				res := c.result(k)
+				slices.Sort(placed)
+				var names []string
+				for _, p := range placed[:min(3, len(placed))] {
+					names = append(names, m.ID(p))
+				}
+				if len(placed) > 3 {
+					names = append(names, fmt.Sprintf("%d more", len(placed)-3))
+				}
+				out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: res.State(s), Why: res.Chain(x),
+					Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control plane %s: the standby cannot be promoted",
+						m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), m.ID(x))})
+			}
+		}
+	}
+	// one finding per (service, domain): keep the first control plane
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
+	})
+	return slices.CompactFunc(out, func(a, b Finding) bool { return a.Subject == b.Subject && a.Failure == b.Failure })
+}
+
+// ancestorOfKind returns the nearest component of the given kind that
+// contains v (v itself included), or -1.
+func (m *Model) ancestorOfKind(v int32, kind string) int32 {
+	for depth := 0; v >= 0 && depth <= len(m.ids); depth++ {
+		if m.kinds[v] == Component && m.Component(v).Kind == kind {
+			return v
+		}
+		v = m.Parent(v)
+	}
+	return -1
+}
+
+func (c *checker) spread(r *inventory.Rule) []Finding {
+	m := c.m
+	kind := r.Kinds[0]
+	var out []Finding
+	for _, s := range m.Nodes(Service) {
+		if m.npStart[s] == m.npStart[s+1] || !r.Select.MatchService(m.Service(s)) {
+			continue
+		}
+		var doms []int32
+		none := false
+		for p := m.npStart[s]; p < m.npStart[s+1]; p++ {
+			if a := m.ancestorOfKind(m.plComp[p], kind); a >= 0 {
+				doms = append(doms, a)
+			} else {
+				none = true
+			}
+		}
+		slices.Sort(doms)
+		doms = slices.Compact(doms)
+		if len(doms) >= r.Min {
+			continue
+		}
+		where := make([]string, len(doms))
+		for i, d := range doms {
+			where[i] = m.ID(d)
+		}
+		if none {
+			where = append(where, "(placements outside any "+kind+")")
+		}
+		out = append(out, Finding{Rule: r, Subject: s, Failure: -1,
+			Message: fmt.Sprintf("replicas of %s span %d %s (%s); the rule wants at least %d",
+				m.ID(s), len(doms), plural(len(doms), kind, kind+"s"), strings.Join(where, ", "), r.Min)})
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// HardCycles returns the cycles of hard dependencies among the given
+// services: for each strongly connected component of the graph whose edges
+// are the non-soft dependencies between them, one shortest cycle through
+// its smallest id, starting there. Soft dependencies are left out: a
+// service can start without them. Cycles are ordered by their first id.
+func (m *Model) HardCycles(services []int32) [][]int32 {
+	services = slices.Compact(slices.Sorted(slices.Values(services)))
+	local := make(map[int32]int32, len(services))
+	for i, s := range services {
+		local[s] = int32(i)
+	}
+	adj := map[int32][]int32{}
+	start := make([]int32, len(services)+1)
+	var flat []int32
+	for i, s := range services {
+		for g := m.ngStart[s]; g < m.ngStart[s+1]; g++ {
+			if m.groupSoft[g] || m.groupKind[g] != GroupDep {
+				continue
+			}
+			for _, x := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
+				if _, ok := local[x]; ok && x != s {
+					adj[s] = append(adj[s], x)
+				}
+			}
+		}
+		slices.Sort(adj[s])
+		adj[s] = slices.Compact(adj[s])
+		for _, x := range adj[s] {
+			flat = append(flat, local[x])
+		}
+		start[i+1] = int32(len(flat))
+	}
+	var out [][]int32
+	for _, scc := range tarjan(start, flat) {
+		if len(scc) < 2 {
+			continue
+		}
+		for i, v := range scc {
+			scc[i] = services[v]
+		}
+		out = append(out, shortestCycle(scc, adj))
+	}
+	slices.SortFunc(out, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+// shortestCycle finds a shortest cycle through the smallest node of scc,
+// by breadth-first search inside scc, neighbours in id order.
+func shortestCycle(scc []int32, adj map[int32][]int32) []int32 {
+	start := slices.Min(scc)
+	inSCC := map[int32]bool{}
+	for _, v := range scc {
+		inSCC[v] = true
+	}
+	prev := map[int32]int32{}
+	frontier := []int32{start}
+	for len(frontier) > 0 {
+		var next []int32
+		for _, v := range frontier {
+			for _, w := range adj[v] {
+				if !inSCC[w] {
+					continue
+				}
+				if w == start {
+					cycle := []int32{}
+					for x := v; x != start; x = prev[x] {
+						cycle = append(cycle, x)
+					}
+					cycle = append(cycle, start)
+					slices.Reverse(cycle)
+					return cycle
+				}
+				if _, seen := prev[w]; !seen {
+					prev[w] = v
+					next = append(next, w)
+				}
+			}
+		}
+		frontier = next
+	}
+	return []int32{start}
+}
+
+func (c *checker) noCycles(r *inventory.Rule) []Finding {
+	m := c.m
+	var services []int32
+	for _, s := range m.Nodes(Service) {
+		if r.Select.MatchService(m.Service(s)) {
+			services = append(services, s)
+		}
+	}
+	var out []Finding
+	for _, cyc := range m.HardCycles(services) {
+		names := make([]string, len(cyc)+1)
+		for i, v := range cyc {
+			names[i] = m.ID(v)
+		}
+		names[len(cyc)] = m.ID(cyc[0])
+		out = append(out, Finding{Rule: r, Subject: cyc[0], Failure: -1, Cycle: cyc,
+			Message: fmt.Sprintf("dependency cycle %s: none of them can start from nothing (a cold-start deadlock); make one edge soft or give it a break-glass path",
+				strings.Join(names, " → "))})
+	}
+	return out
+}

@@ -89,6 +89,7 @@ embedded Kakao and Naver inventories.`,
 
 		NewCmdSimulate(io, nil),
 		NewCmdAudit(io, nil),
+		NewCmdCheck(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
 	)

@@ -16,8 +16,8 @@ type SchemaOptions struct {
 func NewCmdSchema(io *IO, runF func(*SchemaOptions) error) *cobra.Command {
 	opts := &SchemaOptions{IO: io}
 	c := &cobra.Command{
-		Use:   "schema [inventory|simulate]",
-		Short: "Print the JSON Schema of an inventory or of the simulate JSON output",
+		Use:   "schema [inventory|policy|simulate]",
+		Short: "Print the JSON Schema of an inventory, a policy, or the simulate JSON output",
 		Long: `Print a JSON Schema (draft 2020-12), generated from blast's own types.
 Point an editor at the inventory schema to check inventories as you type
 (for YAML, the yaml-language-server comment
@@ -26,14 +26,14 @@ does it). The schema checks shape only: run blast validate for references,
 counts and loops.`,
 		Example:   "  blast schema > inventory.schema.json\n  blast schema simulate",
 		Args:      cobra.MaximumNArgs(1),
-		ValidArgs: []string{"inventory", "simulate"},
+		ValidArgs: []string{"inventory", "policy", "simulate"},
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.What = "inventory"
 			if len(args) == 1 {
 				opts.What = args[0]
 			}
-			if opts.What != "inventory" && opts.What != "simulate" {
-				return usagef("schema %q: use inventory or simulate", opts.What)
+			if opts.What != "inventory" && opts.What != "policy" && opts.What != "simulate" {
+				return usagef("schema %q: use inventory, policy or simulate", opts.What)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -46,7 +46,10 @@ counts and loops.`,
 
 func schemaRun(opts *SchemaOptions) error {
 	data := inventory.Schema()
-	if opts.What == "simulate" {
+	switch opts.What {
+	case "policy":
+		data = inventory.PolicySchema()
+	case "simulate":
 		data = out.SimulationSchema()
 	}
 	_, err := opts.IO.Out.Write(data)

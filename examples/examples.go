@@ -11,7 +11,7 @@ import (
 	"github.com/blast-dev/blast/inventory"
 )
 
-//go:embed kakao-2022.yaml naver-2022.yaml
+//go:embed kakao-2022.yaml naver-2022.yaml policy.yaml
 var fsys embed.FS
 
 // Kakao and Naver name the embedded inventories.
@@ -31,4 +31,14 @@ func File(name string) (inventory.File, error) {
 		return inventory.File{}, fmt.Errorf("no embedded example %q; have %v", name, Names())
 	}
 	return inventory.File{Name: "examples/" + name + ".yaml", Data: data}, nil
+}
+
+// DefaultPolicy returns the policy blast check applies when none is given,
+// named as its path in the repository.
+func DefaultPolicy() inventory.File {
+	data, err := fsys.ReadFile("policy.yaml")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return inventory.File{Name: "examples/policy.yaml", Data: data}
 }

@@ -55,28 +55,53 @@ func Fails(severity, failOn string) bool {
 	return severityRank(severity) <= severityRank(failOn)
 }
 
-// CheckPolicy evaluates every rule of p. Findings are sorted by rule (in
-// policy order), subject id, then failure id. It returns an error when a
-// rule names a component kind the inventory does not have. The single-
-// failure sets of every component are computed once, in one pass; each
-// failure that breaks a rule is then evaluated once more for its
-// why-chains.
-func (m *Model) CheckPolicy(p *inventory.Policy) ([]Finding, error) {
+// CheckResult is the outcome of checking a policy.
+type CheckResult struct {
+	Policy *inventory.Policy
+	// Findings are sorted by rule (in policy order), subject id, then
+	// failure id.
+	Findings []Finding
+	// Subjects lists, per rule (in policy order), what the rule checked:
+	// the features, services or components it applies to, in id order
+	// (for noCycles: the first node of each cycle found).
+	Subjects [][]int32
+	// Warnings are things the caller should tell the user, such as a rule
+	// kind that no component has.
+	Warnings []string
+}
+
+// CheckPolicy evaluates every rule of p. It returns an error when none of
+// the component kinds a rule names exists in the inventory (likely a
+// typo), and a warning when only some do. The single-failure
+// sets of every component are computed once, in one pass; each failure
+// that breaks a rule is then evaluated once more for its why-chains.
+func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 	kinds := m.ComponentKinds()
+	res := &CheckResult{Policy: p}
 	for i := range p.Rules {
-		for _, k := range p.Rules[i].Kinds {
+		r := &p.Rules[i]
+		var missing []string
+		for _, k := range r.Kinds {
 			if !slices.Contains(kinds, k) {
-				return nil, fmt.Errorf("%s: rule %q: no component has kind %q; kinds present: %s",
-					p.Rules[i].Pos, p.Rules[i].ID, k, strings.Join(kinds, ", "))
+				missing = append(missing, k)
 			}
+		}
+		switch {
+		case len(missing) == 0:
+		case len(missing) == len(r.Kinds):
+			return nil, fmt.Errorf("%s: rule %q: no component has kind %s; kinds present: %s",
+				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "))
+		default:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: rule %q: no component has kind %s; checking the others",
+				r.Pos, r.ID, strings.Join(missing, " or ")))
 		}
 	}
 	sf := m.SingleFailures(m.Nodes(Component))
 	c := &checker{m: m, sf: sf, results: map[int32]*Result{}}
-	var out []Finding
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		var fs []Finding
+		res.Subjects = append(res.Subjects, c.subjects(r))
 		switch r.Type {
 		case inventory.RuleSurvive:
 			fs = c.survive(r)
@@ -92,9 +117,48 @@ func (m *Model) CheckPolicy(p *inventory.Policy) ([]Finding, error) {
 		slices.SortStableFunc(fs, func(a, b Finding) int {
 			return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
 		})
-		out = append(out, fs...)
+		res.Findings = append(res.Findings, fs...)
+		if r.Type == inventory.RuleNoCycles {
+			for _, f := range fs {
+				res.Subjects[i] = append(res.Subjects[i], f.Subject)
+			}
+		}
 	}
-	return out, nil
+	return res, nil
+}
+
+// subjects returns what rule r applies to, in id order: the features it
+// selects (survive), the components of its kinds (maxImpact), the services
+// it selects that have a failover control plane (independentFailover) or
+// placements (spread). noCycles has none beyond its findings.
+func (c *checker) subjects(r *inventory.Rule) []int32 {
+	m := c.m
+	var out []int32
+	switch r.Type {
+	case inventory.RuleSurvive:
+		for _, f := range m.Nodes(Feature) {
+			if r.Select.MatchFeature(m.Feature(f)) {
+				out = append(out, f)
+			}
+		}
+	case inventory.RuleMaxImpact:
+		for _, k := range m.Nodes(Component) {
+			if c.ofKinds(k, r.Kinds) {
+				out = append(out, k)
+			}
+		}
+	case inventory.RuleIndependentFailover, inventory.RuleSpread:
+		for _, s := range m.Nodes(Service) {
+			if !r.Select.MatchService(m.Service(s)) {
+				continue
+			}
+			if (r.Type == inventory.RuleSpread && m.npStart[s] != m.npStart[s+1]) ||
+				(r.Type == inventory.RuleIndependentFailover && len(m.Via(s)) > 0) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 type checker struct {
@@ -190,8 +254,8 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 			continue
 		}
 		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down,
-			Message: fmt.Sprintf("the loss of %s %s takes down %d features and %s users (%.1f%%): %s",
-				m.Component(k).Kind, m.ID(k), count[k], num.Count(u), pct, strings.Join(over, " and "))})
+			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s",
+				m.Component(k).Kind, m.ID(k), count[k], plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
 	}
 	return out
 }

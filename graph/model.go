@@ -388,3 +388,15 @@ func (m *Model) Graph() gonum.Directed {
 	})
 	return m.g
 }
+
+// Pos returns where node v is defined in the inventory files.
+func (m *Model) Pos(v int32) inventory.Pos {
+	switch m.kinds[v] {
+	case Component:
+		return m.Component(v).Pos
+	case Service:
+		return m.Service(v).Pos
+	default:
+		return m.Feature(v).Pos
+	}
+}

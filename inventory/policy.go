@@ -260,9 +260,11 @@ func (d *decoder) strs(n *yaml.Node, path, what string) []string {
 
 func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 	r := Rule{Pos: d.pos(n)}
+	typed := false
 	ok := d.object(n, path, "a rule",
 		field{"id", func(v *yaml.Node, p string) { d.id(v, p, &r.ID) }},
 		field{"type", func(v *yaml.Node, p string) {
+			typed = true
 			d.str(v, p, &r.Type)
 			if !slices.Contains(RuleTypes, r.Type) {
 				hint := didYouMean(r.Type, RuleTypes)
@@ -319,7 +321,9 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 	}
 	switch r.Type {
 	case "":
-		d.errorf(n, path, "rule types: "+strings.Join(RuleTypes, ", "), "rule %q has no type", r.ID)
+		if !typed {
+			d.errorf(n, path, "rule types: "+strings.Join(RuleTypes, ", "), "rule %q has no type", r.ID)
+		}
 		return r, false
 	case RuleSurvive:
 		need(len(r.Kinds) > 0, "kinds", "such as kinds: [site]")

@@ -58,7 +58,7 @@ func yamlToJSONValue(t *testing.T, data []byte) any {
 
 func TestSchemaAcceptsExamples(t *testing.T) {
 	s := compileSchema(t)
-	files, err := filepath.Glob("../examples/*.yaml")
+	files, err := filepath.Glob("../examples/*-20[0-9][0-9].yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example inventories found: %v", err)
 	}
@@ -95,5 +95,33 @@ func TestSchemaRejects(t *testing.T) {
 				t.Errorf("Validate(%q) = %v; want it to mention %q", tc.doc, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPolicySchema keeps the committed policy schema current and checks it
+// accepts the default policy.
+func TestPolicySchema(t *testing.T) {
+	golden.CheckFile(t, "policy.schema.json", inventory.PolicySchema())
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(inventory.PolicySchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(inventory.PolicySchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(inventory.PolicySchemaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../examples/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(yamlToJSONValue(t, data)); err != nil {
+		t.Errorf("policy schema rejects examples/policy.yaml: %v", err)
+	}
+	if s.Validate(yamlToJSONValue(t, []byte("apiVersion: blast/v1\nkind: Policy\nrules: [{id: a, type: surive}]\n"))) == nil {
+		t.Error("policy schema accepts rule type surive")
 	}
 }

@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/blast-dev/blast/examples"
+	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/inventory"
+	"github.com/blast-dev/blast/out"
+	"github.com/spf13/cobra"
+)
+
+// CheckOptions are the inputs of blast check.
+type CheckOptions struct {
+	IO       *IO
+	Files    []string
+	Policy   string
+	FailOn   string
+	Baseline []string
+	Format   string
+}
+
+// ErrGate is returned when the policy gate fails: exit code 1.
+var ErrGate = errors.New("policy check failed")
+
+// NewCmdCheck builds "blast check". runF replaces checkRun in tests of
+// flag parsing; nil runs it.
+func NewCmdCheck(io *IO, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{IO: io}
+	c := &cobra.Command{
+		Use:   "check -f INVENTORY [--policy POLICY.yaml]",
+		Short: "The pre-deploy gate: check an inventory against a policy; exit 1 when it fails",
+		Long: `Check an inventory against a policy of rules and report each finding: the
+rule, the feature or service, the failure that breaks it and the why-chain.
+
+Rule types (see examples/policy.yaml, the default policy, and
+"blast schema policy"):
+  survive              selected features stay up (or not down) after the loss
+                       of any single component of the given kinds
+  maxImpact            no single component of a kind takes down more than N
+                       users or P% of users
+  independentFailover  a service's failover.via control plane shares no
+                       failure domain of the given kinds with its active replicas
+  spread               replicas of selected services span at least N
+                       components of a kind
+  noCycles             no cycle of hard dependencies among selected services
+
+Exit 1 when a finding at or above --fail-on is left; 0 when the gate
+passes; 2 on a bad inventory or policy. --baseline OLD reports only the
+findings that OLD did not already have, so a team can adopt the gate on an
+estate with known debt.`,
+		Example: `  blast check -f examples/kakao-2022.yaml
+  blast check -f inventory/ --policy policy.yaml --format sarif > blast.sarif
+  blast check -f inventory/ --baseline base/inventory/ --format github`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFormat(opts.Format, "text", "json", "sarif", "junit", "github"); err != nil {
+				return err
+			}
+			switch opts.FailOn {
+			case inventory.SeverityError, inventory.SeverityWarning, inventory.SeverityNote:
+			default:
+				return usagef("--fail-on %q: use error, warning or note", opts.FailOn)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(opts)
+		},
+	}
+	addFileFlag(c, &opts.Files)
+	c.Flags().StringVar(&opts.Policy, "policy", "", "policy file (default: the built-in policy, examples/policy.yaml)")
+	c.Flags().StringVar(&opts.FailOn, "fail-on", "error", "lowest severity that fails the gate: error, warning or note")
+	c.Flags().StringArrayVar(&opts.Baseline, "baseline", nil, "baseline inventory (file or directory; repeat to merge): report only new findings")
+	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json, sarif, junit or github")
+	return c
+}
+
+// loadPolicy reads the policy file, or the built-in default.
+func loadPolicy(io *IO, path string) (*inventory.Policy, error) {
+	var f inventory.File
+	if path == "" {
+		f = examples.DefaultPolicy()
+	} else {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, &ExitError{ExitInput, fmt.Errorf("--policy: %w", err)}
+		}
+		f = inventory.File{Name: path, Data: data}
+	}
+	p, diags, err := inventory.ParsePolicy(f)
+	for _, d := range diags {
+		fmt.Fprintln(io.ErrOut, d.String())
+	}
+	if err != nil {
+		n := len(diags.Errors())
+		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, plural(n, "error", "errors"))}
+	}
+	return p, nil
+}
+
+func checkRun(opts *CheckOptions) error {
+	policy, err := loadPolicy(opts.IO, opts.Policy)
+	if err != nil {
+		return err
+	}
+	m, err := loadModel(opts.IO, opts.Files)
+	if err != nil {
+		return err
+	}
+	res, err := m.CheckPolicy(policy)
+	if err != nil {
+		return &ExitError{ExitInput, err}
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(opts.IO.ErrOut, "warning: "+w)
+	}
+	findings := res.Findings
+	baselined := 0
+	if len(opts.Baseline) > 0 {
+		bm, err := loadModel(opts.IO, opts.Baseline)
+		if err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
+		bres, err := bm.CheckPolicy(policy)
+		if err != nil {
+			return &ExitError{ExitInput, fmt.Errorf("--baseline: %w", err)}
+		}
+		known := map[string]bool{}
+		for _, f := range bres.Findings {
+			known[f.Key(bm)] = true
+		}
+		var fresh []graph.Finding
+		for _, f := range findings {
+			if !known[f.Key(m)] {
+				fresh = append(fresh, f)
+			}
+		}
+		baselined = len(findings) - len(fresh)
+		findings = fresh
+	}
+	name := policy.Metadata.Name
+	if name == "" {
+		name = policy.File
+	}
+	report := out.NewCheckReport(inventoryName(m.Inv), name, opts.FailOn, m, res, findings, baselined)
+	if len(opts.Baseline) > 0 {
+		report.Baseline = opts.Baseline[0]
+	}
+	switch opts.Format {
+	case "json":
+		err = out.WriteJSON(opts.IO.Out, report)
+	case "sarif":
+		err = out.WriteSARIF(opts.IO.Out, report, Version)
+	case "junit":
+		err = out.WriteJUnit(opts.IO.Out, report)
+	case "github":
+		err = out.WriteGitHub(opts.IO.Out, report)
+	default:
+		err = out.WriteCheckText(opts.IO.Out, report, out.TextOptions{Color: opts.IO.Color()})
+	}
+	if err != nil {
+		return err
+	}
+	if !report.Passed {
+		n := 0
+		for _, f := range report.Findings {
+			if graph.Fails(f.Severity, opts.FailOn) {
+				n++
+			}
+		}
+		return &ExitError{ExitPolicy, fmt.Errorf("%w: %d %s at or above %s", ErrGate, n, plural(n, "finding", "findings"), opts.FailOn)}
+	}
+	return nil
+}

@@ -112,7 +112,7 @@ func auditRun(opts *AuditOptions) error {
 		return err
 	}
 	domains, candidates := auditDomains(m, kinds, opts.IncludeServices)
-	report := out.NewAuditReport(inventoryName(m.Inv), kinds, m.NewAudit(domains, candidates))
+	report := out.NewAuditReport(inventoryName(m.Inv), kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Exposed: true}))
 	if opts.Format == "json" {
 		return out.WriteJSON(opts.IO.Out, report)
 	}

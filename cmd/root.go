@@ -90,6 +90,7 @@ embedded Kakao and Naver inventories.`,
 		NewCmdSimulate(io, nil),
 		NewCmdAudit(io, nil),
 		NewCmdCheck(io, nil),
+		NewCmdDiff(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
 	)

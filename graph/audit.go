@@ -56,13 +56,21 @@ type Exposure struct {
 	NewSPOF         []int32
 }
 
+// AuditOptions selects the parts of an audit beyond the single-failure
+// sets and domain impacts.
+type AuditOptions struct {
+	Paper   bool // tell real redundancy from redundancy on paper
+	Exposed bool // find features left without redundancy by each domain
+}
+
 // NewAudit audits the loss of each domain (components whose impact is
 // ranked) against the candidates (every single failure that counts as a
 // point of failure; domains are added to them). It computes every node's
-// single-failure sets in one pass (SingleFailures), then evaluates only
-// the candidates that are points of failure of some feature, to tell real
-// redundancy from redundancy on paper.
-func (m *Model) NewAudit(domains, candidates []int32) *Audit {
+// single-failure sets in one pass (SingleFailures); with opt.Paper it then
+// evaluates the candidates that are points of failure of some feature, to
+// tell real redundancy from redundancy on paper; with opt.Exposed it
+// computes, per domain, the residual sets that remain after its loss.
+func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	all := slices.Concat(domains, candidates)
 	sf := m.SingleFailures(all)
 	a := &Audit{Singles: sf}
@@ -107,6 +115,12 @@ func (m *Model) NewAudit(domains, candidates []int32) *Audit {
 		)
 	})
 
+	if opt.Exposed {
+		a.Exposed = m.exposures(sf, domains)
+	}
+	if !opt.Paper {
+		return a
+	}
 	// Redundancy on paper: evaluate each point of failure once.
 	ks := make([]int32, 0, len(spofs))
 	for k := range spofs {
@@ -125,7 +139,6 @@ func (m *Model) NewAudit(domains, candidates []int32) *Audit {
 	for i := range a.Features {
 		a.Features[i].Paper = byFeature[a.Features[i].Node]
 	}
-	a.Exposed = m.exposures(sf, domains)
 	return a
 }
 

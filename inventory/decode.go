@@ -18,7 +18,26 @@ type decoder struct {
 	// an alias bomb is refused in time and memory proportional to the file.
 	visits, budget int
 	exceeded       bool
+	// damaged, when not nil, collects the parts of entities, by position,
+	// that decoding errors dropped (see parts).
+	damaged map[Pos]parts
+	// badKeys holds the paths of objects with a key that was not read: an
+	// unknown field, a merge key or a key that is not a plain name.
+	badKeys map[string]bool
 }
+
+// parts tells which parts of an entity decoding errors may have dropped, so
+// that validation does not count what is missing (such as "has no
+// dependencies" after a dependency was refused): that would only restate
+// errors already reported.
+type parts uint8
+
+const (
+	partPlacement parts = 1 << iota
+	partDeps
+	partFeeds
+	partAll = partPlacement | partDeps | partFeeds
+)
 
 // aliasFactor bounds how much aliases may expand a document: the decoder
 // walks at most aliasFactor times the number of nodes written, plus
@@ -50,6 +69,97 @@ func (d *decoder) pos(n *yaml.Node) Pos {
 
 func (d *decoder) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 	*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(n), Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// expansion returns how many nodes n stands for once its aliases are
+// expanded, saturating just above the budget. memo keeps the count of each
+// node, so the whole document costs O(nodes written).
+func (d *decoder) expansion(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if n == nil {
+		return 0
+	}
+	if c, ok := memo[n]; ok {
+		return c
+	}
+	memo[n] = d.budget + 1 // a node that contains itself expands without end
+	c := 1
+	if n.Kind == yaml.AliasNode {
+		c = d.expansion(n.Alias, memo)
+	} else {
+		for _, k := range n.Content {
+			c = min(c+d.expansion(k, memo), d.budget+1)
+		}
+	}
+	memo[n] = c
+	return c
+}
+
+// hugeAlias returns the first alias written under n, in document order,
+// that alone expands beyond the budget, or nil.
+func (d *decoder) hugeAlias(n *yaml.Node, memo map[*yaml.Node]int) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if memo[n] > d.budget {
+			return n
+		}
+		return nil
+	}
+	for _, k := range n.Content {
+		if a := d.hugeAlias(k, memo); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// refuseBomb reports a document whose aliases expand beyond the budget,
+// wherever they sit, before anything of it is walked.
+func (d *decoder) refuseBomb(root *yaml.Node) bool {
+	memo := make(map[*yaml.Node]int)
+	if d.expansion(root, memo) <= d.budget {
+		return false
+	}
+	at := d.hugeAlias(root, memo)
+	if at == nil {
+		at = root
+		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+			at = root.Content[0]
+		}
+	}
+	d.exceeded = true
+	d.errorf(at, "", "write the values out, or use fewer nested anchors", "excessive aliasing: the aliases in this file expand to more than %d nodes", d.budget)
+	return true
+}
+
+// entity records in d.damaged the parts of the entity at pos and path that
+// the errors reported since the diagnostics numbered before may have
+// dropped. A key not read may have been any part, misspelt.
+func (d *decoder) entity(before int, pos Pos, path string) {
+	if d.damaged == nil {
+		return
+	}
+	var p parts
+	if d.badKeys[path] {
+		p = partAll
+	}
+	for _, x := range (*d.diags)[before:] {
+		if x.Severity != Error {
+			continue
+		}
+		rel := strings.TrimPrefix(x.Path, path)
+		switch {
+		case rel == "": // the entity itself, such as a merge key
+			p = partAll
+		case strings.HasPrefix(rel, ".placement"):
+			p |= partPlacement
+		case strings.HasPrefix(rel, ".dependsOn"):
+			p |= partDeps
+		case strings.HasPrefix(rel, ".power"), strings.HasPrefix(rel, ".network"):
+			p |= partFeeds
+		}
+	}
+	if p != 0 {
+		d.damaged[pos] |= p
+	}
 }
 
 // resolve follows aliases and charges the walk budget. It returns nil once
@@ -119,10 +229,12 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			return true
 		}
 		if k.Kind != yaml.ScalarNode {
+			d.badKey(path)
 			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		if k.Tag == "!!merge" {
+			d.badKey(path)
 			d.errorf(k, path, "write the fields out instead", "YAML merge keys (<<) are not supported")
 			continue
 		}
@@ -144,6 +256,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			for j, f := range fields {
 				names[j] = f.name
 			}
+			d.badKey(path)
 			hint := didYouMean(k.Value, names)
 			if hint == "" {
 				hint = "known fields: " + strings.Join(names, ", ")
@@ -158,6 +271,13 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 		h.fn(v, sub)
 	}
 	return true
+}
+
+func (d *decoder) badKey(path string) {
+	if d.badKeys == nil {
+		d.badKeys = make(map[string]bool)
+	}
+	d.badKeys[path] = true
 }
 
 func joinPath(path, key string) string {
@@ -325,7 +445,7 @@ func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
 	}
 	q, err := ParseQuantity(n.Value)
 	if err != nil {
-		d.errorf(n, path, "", "%v", err)
+		d.errorf(n, path, didYouMean(n.Value, []string{"majority"}), "%v", err)
 		return nil
 	}
 	q.Pos = d.pos(n)
@@ -334,6 +454,9 @@ func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
 
 // document decodes one inventory document into inv, appending its entities.
 func (d *decoder) document(root *yaml.Node, inv *Inventory) {
+	if d.refuseBomb(root) {
+		return
+	}
 	n := d.resolve(root, "")
 	if n == nil {
 		return
@@ -366,21 +489,30 @@ func (d *decoder) document(root *yaml.Node, inv *Inventory) {
 		field{"metadata", func(v *yaml.Node, p string) { d.metadata(v, p, inv) }},
 		field{"components", func(v *yaml.Node, p string) {
 			d.list(v, p, "components", func(_ int, e *yaml.Node, ep string) {
-				if c, ok := d.component(e, ep); ok {
+				before := len(*d.diags)
+				c, ok := d.component(e, ep)
+				d.entity(before, c.Pos, ep)
+				if ok {
 					inv.Components = append(inv.Components, c)
 				}
 			})
 		}},
 		field{"services", func(v *yaml.Node, p string) {
 			d.list(v, p, "services", func(_ int, e *yaml.Node, ep string) {
-				if s, ok := d.service(e, ep); ok {
+				before := len(*d.diags)
+				s, ok := d.service(e, ep)
+				d.entity(before, s.Pos, ep)
+				if ok {
 					inv.Services = append(inv.Services, s)
 				}
 			})
 		}},
 		field{"features", func(v *yaml.Node, p string) {
 			d.list(v, p, "features", func(_ int, e *yaml.Node, ep string) {
-				if f, ok := d.feature(e, ep); ok {
+				before := len(*d.diags)
+				f, ok := d.feature(e, ep)
+				d.entity(before, f.Pos, ep)
+				if ok {
 					inv.Features = append(inv.Features, f)
 				}
 			})
@@ -425,9 +557,9 @@ func (d *decoder) required(n *yaml.Node, path, what, key string) {
 
 func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
 	c := Component{Pos: d.pos(n), Path: path}
-	var haveID, haveKind bool
+	var sawID, haveID, haveKind bool
 	ok := d.object(n, path, "a component",
-		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &c.ID) }},
+		field{"id", func(v *yaml.Node, p string) { sawID, haveID = true, d.id(v, p, &c.ID) }},
 		field{"kind", func(v *yaml.Node, p string) {
 			d.str(v, p, &c.Kind)
 			haveKind = c.Kind != ""
@@ -447,7 +579,7 @@ func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
 		return c, false
 	}
 	if !haveID {
-		if c.ID == "" {
+		if !sawID {
 			d.required(n, path, "component", "id")
 		}
 		return c, false
@@ -489,13 +621,20 @@ func (d *decoder) feeds(n *yaml.Node, path, what string) *Feeds {
 
 func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 	s := Service{Pos: d.pos(n), Path: path}
-	var haveID bool
+	var sawID, haveID bool
 	ok := d.object(n, path, "a service",
-		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &s.ID) }},
+		field{"id", func(v *yaml.Node, p string) { sawID, haveID = true, d.id(v, p, &s.ID) }},
 		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &s.Name) }},
 		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &s.Description) }},
 		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &s.Tier) }},
-		field{"role", func(v *yaml.Node, p string) { d.str(v, p, &s.Role) }},
+		field{"role", func(v *yaml.Node, p string) {
+			d.str(v, p, &s.Role)
+			if s.Role != "" && s.Role != "operations" {
+				*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(v), Path: p, Severity: Warning,
+					Msg:  fmt.Sprintf("unknown service role %q; the known role is operations", s.Role),
+					Hint: didYouMean(s.Role, []string{"operations"})})
+			}
+		}},
 		field{"placement", func(v *yaml.Node, p string) {
 			d.list(v, p, "placement", func(_ int, e *yaml.Node, ep string) {
 				if pl, ok := d.placement(e, ep); ok {
@@ -513,7 +652,7 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 		return s, false
 	}
 	if !haveID {
-		if s.ID == "" {
+		if !sawID {
 			d.required(n, path, "service", "id")
 		}
 		return s, false
@@ -523,9 +662,9 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 
 func (d *decoder) placement(n *yaml.Node, path string) (Placement, bool) {
 	pl := Placement{Pos: d.pos(n)}
-	var haveOn bool
+	var sawOn, haveOn bool
 	ok := d.object(n, path, "a placement",
-		field{"on", func(v *yaml.Node, p string) { pl.On, haveOn = d.ref(v, p) }},
+		field{"on", func(v *yaml.Node, p string) { sawOn = true; pl.On, haveOn = d.ref(v, p) }},
 		field{"replicas", func(v *yaml.Node, p string) {
 			pl.ReplicasPos = d.pos(v)
 			d.smallInt(v, p, 1, &pl.Replicas)
@@ -538,7 +677,7 @@ func (d *decoder) placement(n *yaml.Node, path string) (Placement, bool) {
 			}
 		}},
 	)
-	if ok && !haveOn && pl.On.ID == "" {
+	if ok && !sawOn {
 		d.errorf(n, path, "write {on: rack-id, replicas: N}", "placement has no on")
 	}
 	return pl, ok && haveOn
@@ -595,17 +734,18 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 	}
 	var on, anyOf, atLeast, of bool
 	var kNode *yaml.Node
+	written := 0 // members written, refused ones included
 	ok := d.object(n, path, "a dependency",
 		field{"on", func(v *yaml.Node, p string) {
+			on, written = true, 1
 			if r, ok := d.ref(v, p); ok {
-				on = true
 				dep.Of = []Ref{r}
 			}
 		}},
 		field{"anyOf", func(v *yaml.Node, p string) {
 			anyOf = true
 			dep.Kind = DepAnyOf
-			dep.Of = d.refs(v, p, "anyOf")
+			dep.Of, written = d.refs(v, p, "anyOf"), members(v)
 		}},
 		field{"atLeast", func(v *yaml.Node, p string) {
 			atLeast = true
@@ -614,7 +754,7 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 		}},
 		field{"of", func(v *yaml.Node, p string) {
 			of = true
-			dep.Of = d.refs(v, p, "of")
+			dep.Of, written = d.refs(v, p, "of"), members(v)
 		}},
 		field{"soft", func(v *yaml.Node, p string) {
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
@@ -650,22 +790,37 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 	case atLeast:
 		dep.Kind = DepAtLeast
 		if kNode != nil && dep.K > len(dep.Of) && len(dep.Of) > 0 {
-			d.errorf(kNode, joinPath(path, "atLeast"), "lower atLeast or add members", "atLeast %d is more than the %d members of the group", dep.K, len(dep.Of))
-			return dep, false
+			// Keep the entry, so that its members are still checked.
+			d.errorf(kNode, joinPath(path, "atLeast"), "lower atLeast or add members", "atLeast %d is more than the %d %s of the group",
+				dep.K, len(dep.Of), plural(len(dep.Of), "member", "members"))
 		}
 	}
 	if len(dep.Of) == 0 {
-		d.errorf(n, path, "", "dependency group is empty")
+		if written == 0 {
+			d.errorf(n, path, "list at least one id", "dependency group is empty")
+		}
 		return dep, false
 	}
 	return dep, true
 }
 
+// members counts the entries written in a list of members; a value that is
+// not a list counts as one, as it has been reported already.
+func members(n *yaml.Node) int {
+	switch {
+	case isNull(n):
+		return 0
+	case n.Kind == yaml.SequenceNode:
+		return len(n.Content)
+	}
+	return 1
+}
+
 func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 	f := Feature{Pos: d.pos(n), Path: path}
-	var haveID bool
+	var sawID, haveID bool
 	ok := d.object(n, path, "a feature",
-		field{"id", func(v *yaml.Node, p string) { haveID = d.id(v, p, &f.ID) }},
+		field{"id", func(v *yaml.Node, p string) { sawID, haveID = true, d.id(v, p, &f.ID) }},
 		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &f.Name) }},
 		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &f.Description) }},
 		field{"product", func(v *yaml.Node, p string) { d.str(v, p, &f.Product) }},
@@ -678,7 +833,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 		return f, false
 	}
 	if !haveID {
-		if f.ID == "" {
+		if !sawID {
 			d.required(n, path, "feature", "id")
 		}
 		return f, false

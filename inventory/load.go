@@ -135,19 +135,27 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 // between entities. Every syntax and shape problem of every file is
 // reported; the returned Diagnostics may also hold warnings.
 func Parse(files []File) (*Inventory, Diagnostics) {
+	inv, diags, _ := parse(files)
+	return inv, diags
+}
+
+// parse is Parse that also returns the parts of entities, by position, that
+// decoding errors dropped (see parts).
+func parse(files []File) (*Inventory, Diagnostics, map[Pos]parts) {
 	inv := &Inventory{}
 	var diags Diagnostics
+	damaged := make(map[Pos]parts)
 	for _, f := range files {
 		inv.Files = append(inv.Files, f.Name)
-		parseFile(f, inv, &diags)
+		parseFile(f, inv, &diags, damaged)
 	}
 	if inv.APIVersion == "" && diags.Err() == nil {
 		inv.APIVersion, inv.Kind = APIVersion, "Inventory"
 	}
-	return inv, diags
+	return inv, diags, damaged
 }
 
-func parseFile(f File, inv *Inventory, diags *Diagnostics) {
+func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts) {
 	if len(bytes.TrimSpace(f.Data)) == 0 {
 		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty", Hint: "start it with apiVersion: " + APIVersion})
 		return
@@ -164,6 +172,7 @@ func parseFile(f File, inv *Inventory, diags *Diagnostics) {
 			return
 		}
 		d := newDecoder(f.Name, &root, diags)
+		d.damaged = damaged
 		d.document(&root, inv)
 	}
 }
@@ -205,11 +214,12 @@ func Load(paths []string, stdin io.Reader) (*Inventory, Diagnostics, error) {
 
 // LoadFiles parses and validates files as one inventory; see Load.
 func LoadFiles(files []File) (*Inventory, Diagnostics, error) {
-	inv, diags := Parse(files)
+	inv, diags, damaged := parse(files)
 	// Validate even after shape errors, so that one run reports every
 	// problem; entities that could not be decoded were dropped, and
-	// references to them cannot have been read either.
-	diags = append(diags, Validate(inv)...)
+	// references to them cannot have been read either. Parts of entities
+	// that were dropped are not counted (see parts).
+	diags = append(diags, validate(inv, damaged)...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {
 		return nil, diags, err

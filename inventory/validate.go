@@ -59,6 +59,9 @@ type validator struct {
 	inv   *Inventory
 	idx   map[string]Entity
 	diags Diagnostics
+	// damaged holds, by position, the parts of entities that decoding
+	// errors dropped; checks that count those parts skip them.
+	damaged map[Pos]parts
 	// ids by kind, sorted, for "did you mean"
 	compIDs, svcIDs, allIDs []string
 }
@@ -78,7 +81,11 @@ func (v *validator) warnf(pos Pos, path, hint, format string, args ...any) {
 // whose every replica sits in one site. The result is unsorted.
 // O(n + e) plus the cost of suggestions for unknown ids.
 func Validate(inv *Inventory) Diagnostics {
-	v := &validator{inv: inv, idx: inv.Index()}
+	return validate(inv, nil)
+}
+
+func validate(inv *Inventory, damaged map[Pos]parts) Diagnostics {
+	v := &validator{inv: inv, idx: inv.Index(), damaged: damaged}
 	v.ids()
 	for i := range inv.Components {
 		v.component(&inv.Components[i])
@@ -97,29 +104,33 @@ func Validate(inv *Inventory) Diagnostics {
 }
 
 func (v *validator) ids() {
-	type first struct {
-		pos  Pos
-		kind EntityKind
+	type entry struct {
+		id, path string
+		pos      Pos
+		kind     EntityKind
 	}
-	seen := make(map[string]first, len(v.idx))
-	check := func(id string, pos Pos, path string, k EntityKind) {
-		if f, dup := seen[id]; dup {
-			v.errorf(pos, path+".id", "ids are shared by components, services and features; rename one",
-				"duplicate id %q (first defined at %s as a %s)", id, f.pos, f.kind)
-			return
-		}
-		seen[id] = first{pos, k}
-	}
+	var all []entry
 	for _, c := range v.inv.Components {
-		check(c.ID, c.Pos, c.Path, KindComponent)
+		all = append(all, entry{c.ID, c.Path, c.Pos, KindComponent})
 		v.compIDs = append(v.compIDs, c.ID)
 	}
 	for _, s := range v.inv.Services {
-		check(s.ID, s.Pos, s.Path, KindService)
+		all = append(all, entry{s.ID, s.Path, s.Pos, KindService})
 		v.svcIDs = append(v.svcIDs, s.ID)
 	}
 	for _, f := range v.inv.Features {
-		check(f.ID, f.Pos, f.Path, KindFeature)
+		all = append(all, entry{f.ID, f.Path, f.Pos, KindFeature})
+	}
+	// The first by position is the original, whatever the load order.
+	sort.SliceStable(all, func(i, j int) bool { return all[i].pos.Less(all[j].pos) })
+	seen := make(map[string]entry, len(all))
+	for _, e := range all {
+		if f, dup := seen[e.id]; dup {
+			v.errorf(e.pos, e.path+".id", "ids are shared by components, services and features; rename one",
+				"duplicate id %q (first defined at %s as a %s)", e.id, f.pos, f.kind)
+			continue
+		}
+		seen[e.id] = e
 	}
 	for id := range v.idx {
 		v.allIDs = append(v.allIDs, id)
@@ -182,6 +193,9 @@ func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
 			v.resolve(r, what, KindComponent)
 		}
 		seen[r.ID] = true
+	}
+	if v.damaged[c.Pos]&partFeeds != 0 {
+		return
 	}
 	if len(f.Feeds) == 0 {
 		v.errorf(f.Pos, c.Path+"."+field, "list the feeds or remove the field", "%s lists no feeds", field)
@@ -269,7 +283,27 @@ func (v *validator) service(s *Service) {
 		}
 		v.resolve(p.On, "placement", KindComponent)
 	}
-	if len(s.Placement) == 0 && len(s.DependsOn) == 0 {
+	if s.Failover != nil {
+		for _, r := range s.Failover.Via {
+			if r.ID == s.ID {
+				v.errorf(r.Pos, r.Path, "name the control plane that performs the failover", "service %q cannot fail over via itself", s.ID)
+				continue
+			}
+			v.resolve(r, "failover.via", KindService)
+		}
+	}
+	v.counts(s, active, standby, v.damaged[s.Pos])
+	v.deps(s.ID, s.DependsOn)
+}
+
+// counts checks that the placements of s can meet its quorum, and that it
+// has any placement or dependency at all, unless decoding errors dropped
+// some of them.
+func (v *validator) counts(s *Service, active, standby int, dropped parts) {
+	if dropped&partPlacement != 0 {
+		return
+	}
+	if len(s.Placement) == 0 && len(s.DependsOn) == 0 && dropped&partDeps == 0 {
 		v.errorf(s.Pos, s.Path, "add a placement (where its replicas run) or dependsOn", "service %q has no placement and no dependencies", s.ID)
 	}
 	if len(s.Placement) > 0 {
@@ -280,19 +314,20 @@ func (v *validator) service(s *Service) {
 		}
 		switch {
 		case active == 0:
-			v.errorf(pos, s.Path+".placement", "mark at least one placement active; standby replicas count only after a failover",
+			v.errorf(s.Placement[0].Pos, s.Path+".placement", "mark at least one placement active; standby replicas count only after a failover",
 				"service %q has only standby replicas", s.ID)
 		case q > active && standby > 0:
 			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more active replicas",
-				"quorum %d is more than the %d active replicas placed (the %d standby replicas count only after a failover)", q, active, standby)
+				"quorum %d is more than the %d active %s placed (the %d standby %s only after a failover)",
+				q, active, plural(active, "replica", "replicas"), standby, plural(standby, "replica counts", "replicas count"))
 		case q > active:
 			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more replicas",
-				"quorum %d is more than the %d replicas placed", q, active)
+				"quorum %d is more than the %d %s placed", q, active, plural(active, "replica", "replicas"))
 		}
 		if s.Capacity != nil && active > 0 {
 			if c := s.Capacity.Of(active, 0); c > active {
 				v.warnf(s.Capacity.Pos, s.Path+".capacity", "lower capacity or place more active replicas",
-					"capacity %d is more than the %d active replicas placed: the service is always degraded", c, active)
+					"capacity %d is more than the %d active %s placed: the service is always degraded", c, active, plural(active, "replica", "replicas"))
 			}
 		}
 	} else if s.Quorum != nil || s.Capacity != nil {
@@ -304,28 +339,14 @@ func (v *validator) service(s *Service) {
 		}
 		v.errorf(pos, s.Path, "remove quorum and capacity, or add placements", "service %q has a quorum or capacity but no placement", s.ID)
 	}
-	if s.Failover != nil {
-		for _, r := range s.Failover.Via {
-			if r.ID == s.ID {
-				v.errorf(r.Pos, r.Path, "name the control plane that performs the failover", "service %q cannot fail over via itself", s.ID)
-				continue
-			}
-			v.resolve(r, "failover.via", KindService)
-		}
-		if standby == 0 && len(s.Placement) > 0 {
-			v.warnf(s.Failover.Pos, s.Path+".failover", "add a placement with role: standby, or remove failover",
-				"service %q has a failover but no standby replicas to fail over to", s.ID)
-		}
+	if s.Failover != nil && standby == 0 && len(s.Placement) > 0 {
+		v.warnf(s.Failover.Pos, s.Path+".failover", "add a placement with role: standby, or remove failover",
+			"service %q has a failover but no standby replicas to fail over to", s.ID)
 	}
-	if s.Role != "" && s.Role != "operations" {
-		v.warnf(s.Pos, s.Path+".role", didYouMean(s.Role, []string{"operations"}),
-			"unknown service role %q; the known role is operations", s.Role)
-	}
-	v.deps(s.ID, s.DependsOn)
 }
 
 func (v *validator) feature(f *Feature) {
-	if len(f.DependsOn) == 0 {
+	if len(f.DependsOn) == 0 && v.damaged[f.Pos]&partDeps == 0 {
 		v.errorf(f.Pos, f.Path, "list the services it needs under dependsOn", "feature %q has no dependencies", f.ID)
 	}
 	v.deps(f.ID, f.DependsOn)
@@ -337,7 +358,7 @@ func (v *validator) deps(self string, deps []Dep) {
 		for _, r := range d.Of {
 			switch {
 			case r.ID == self:
-				v.errorf(r.Pos, r.Path, "", "%q cannot depend on itself", self)
+				v.errorf(r.Pos, r.Path, "remove it from dependsOn", "%q cannot depend on itself", self)
 			case seen[r.ID]:
 				v.errorf(r.Pos, r.Path, "", "%q listed twice in one dependency", r.ID)
 			default:

@@ -163,7 +163,11 @@ func Build(inv *inventory.Inventory) (*Model, error) {
 	}
 	addDeps := func(v int32, deps []inventory.Dep) error {
 		for i, d := range deps {
-			if err := addGroup(v, GroupDep, int32(i), d.K, d.Soft, d.Of); err != nil {
+			k := d.K
+			if d.Kind != inventory.DepAtLeast || k < 1 {
+				k = 1 // hard and anyOf entries need one member
+			}
+			if err := addGroup(v, GroupDep, int32(i), k, d.Soft, d.Of); err != nil {
 				return err
 			}
 		}

@@ -224,8 +224,9 @@ func (r *Result) Chain(v int32) []int32 {
 	return chain
 }
 
-// Why returns v's why-chains: one for each direct cause, v first and a
-// failed node last, shortest first, ties in id order. A failed node gives
+// Why returns v's why-chains: one for each direct cause whose shortest
+// chain does not lead back through v, v first and a failed node last,
+// shortest first, ties in id order. A failed node gives
 // the single chain [v]; an up node none. At most limit chains are
 // returned (limit <= 0: all), with the total number of direct causes.
 func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
@@ -237,7 +238,11 @@ func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
 	}
 	r.whyOnce.Do(r.computeWhy)
 	for _, c := range r.causes[v] {
-		chains = append(chains, append([]int32{v}, r.Chain(c)...))
+		ch := r.Chain(c)
+		if slices.Contains(ch, v) {
+			continue // back through v itself: circular, explains nothing
+		}
+		chains = append(chains, append([]int32{v}, ch...))
 	}
 	slices.SortFunc(chains, func(a, b []int32) int {
 		if len(a) != len(b) {

@@ -42,7 +42,12 @@ func checkResidual(t *testing.T, m *Model) {
 	}
 	sf := m.SingleFailures(cands)
 	e := m.NewEvaluator()
-	for _, d := range cands {
+	// Every tenth candidate as the first failure keeps the pairs loop short;
+	// TestResidualMatchesNaivePairs covers random inventories fully.
+	for i, d := range cands {
+		if i%10 != 0 {
+			continue
+		}
 		res := sf.After(d, e, nil)
 		first := m.Simulate([]int32{d})
 		for v := int32(0); v < int32(m.Len()); v++ {

@@ -1,0 +1,165 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// candidatesOf returns every component and service of m: the candidate
+// single failures the audit considers with --include-services.
+func candidatesOf(m *Model) []int32 {
+	var out []int32
+	for v := int32(0); v < int32(m.Len()); v++ {
+		if m.Kind(v) != Feature {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TestSingleFailuresMatchesNaive checks the one-pass single-failure sets
+// against the naive evaluator run once per candidate.
+func TestSingleFailuresMatchesNaive(t *testing.T) {
+	checkRounds(t, func(t *rapid.T) {
+		inv := genInventory(t)
+		m := mustBuild(t, inv)
+		cands := candidatesOf(m)
+		sf := m.SingleFailures(cands)
+		for _, k := range cands {
+			naive := naiveSimulate(inv, []string{m.ID(k)})
+			for v := int32(0); v < int32(m.Len()); v++ {
+				if got, want := sf.StateUnder(v, k), naive.state[m.ID(v)]; got != want {
+					t.Fatalf("SingleFailures.StateUnder(%s, %s) = %v; want %v (naive)", m.ID(v), m.ID(k), got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestResidualMatchesNaivePairs checks the residual sets after a first
+// failure against evaluating every pair of failures (with Simulate, which
+// TestSimulateMatchesNaive holds to the naive evaluator).
+func TestResidualMatchesNaivePairs(t *testing.T) {
+	checkRounds(t, func(t *rapid.T) {
+		inv := genInventory(t)
+		m := mustBuild(t, inv)
+		cands := candidatesOf(m)
+		sf := m.SingleFailures(cands)
+		e := m.NewEvaluator()
+		firsts := rapid.SliceOfNDistinct(rapid.SampledFrom(cands), 1, 4, func(v int32) int32 { return v }).Draw(t, "firsts")
+		for _, d := range firsts {
+			res := sf.After(d, e, nil)
+			base := naiveSimulate(inv, []string{m.ID(d)})
+			for v := int32(0); v < int32(m.Len()); v++ {
+				var want []int32
+				if base.state[m.ID(v)] != Down {
+					for _, k := range cands {
+						if k != d && m.Simulate([]int32{d, k}).State(v) == Down {
+							want = append(want, k)
+						}
+					}
+				}
+				if got := res.Down(v); !slices.Equal(got, want) {
+					t.Fatalf("After(%s).Down(%s) = %v; want %v (naive pairs)", m.ID(d), m.ID(v), ids(m, got), ids(m, want))
+				}
+			}
+		}
+	})
+}
+
+// TestAuditMatchesNaiveLoop checks the audit's domain impacts, points of
+// failure and exposures against the naive loop: one evaluation per domain
+// (and per pair for exposures).
+func TestAuditMatchesNaiveLoop(t *testing.T) {
+	checkRounds(t, func(t *rapid.T) {
+		inv := genInventory(t)
+		m := mustBuild(t, inv)
+		comps := m.Nodes(Component)
+		domains := rapid.SliceOfNDistinct(rapid.SampledFrom(comps), 1, len(comps), func(v int32) int32 { return v }).Draw(t, "domains")
+		a := m.NewAudit(domains, comps, AuditOptions{Paper: true, Exposed: true})
+		features := m.Nodes(Feature)
+		byDomain := map[int32]DomainImpact{}
+		for _, d := range a.Domains {
+			byDomain[d.Node] = d
+		}
+		if len(byDomain) != len(domains) {
+			t.Fatalf("audit has %d domains; want %d", len(byDomain), len(domains))
+		}
+		for _, d := range domains {
+			r := m.Simulate([]int32{d})
+			var want DomainImpact
+			for _, f := range features {
+				switch r.State(f) {
+				case Down:
+					want.FeaturesDown = append(want.FeaturesDown, f)
+					want.UsersDown += m.Feature(f).Users
+				case Degraded:
+					want.FeaturesDegraded = append(want.FeaturesDegraded, f)
+					want.UsersDegraded += m.Feature(f).Users
+				}
+			}
+			got := byDomain[d]
+			if !slices.Equal(got.FeaturesDown, want.FeaturesDown) || !slices.Equal(got.FeaturesDegraded, want.FeaturesDegraded) ||
+				got.UsersDown != want.UsersDown || got.UsersDegraded != want.UsersDegraded {
+				t.Fatalf("audit domain %s = %+v; want %+v", m.ID(d), got, want)
+			}
+		}
+		for i := 1; i < len(a.Domains); i++ {
+			x, y := a.Domains[i-1], a.Domains[i]
+			if x.UsersDown < y.UsersDown || (x.UsersDown == y.UsersDown && x.UsersDegraded < y.UsersDegraded) {
+				t.Fatalf("audit domains not ranked: %s before %s", m.ID(x.Node), m.ID(y.Node))
+			}
+		}
+		candidates := slices.Compact(slices.Sorted(slices.Values(slices.Concat(domains, comps))))
+		for _, fr := range a.Features {
+			var want []int32
+			for _, k := range candidates {
+				if m.Simulate([]int32{k}).State(fr.Node) == Down {
+					want = append(want, k)
+				}
+			}
+			if !slices.Equal(fr.SPOF, want) {
+				t.Fatalf("audit SPOF(%s) = %v; want %v", m.ID(fr.Node), ids(m, fr.SPOF), ids(m, want))
+			}
+			for _, p := range fr.Paper {
+				r := m.Simulate([]int32{p.SPOF})
+				blocked := false
+				for _, s := range p.Services {
+					if _, fo := r.Replicas(s); fo == FailoverBlocked {
+						blocked = true
+					}
+				}
+				if !blocked || r.State(fr.Node) != Down {
+					t.Fatalf("audit paper redundancy of %s under %s names %v, but no failover of theirs is blocked", m.ID(fr.Node), m.ID(p.SPOF), ids(m, p.Services))
+				}
+			}
+		}
+		exposed := map[string][]int32{}
+		for _, x := range a.Exposed {
+			exposed[fmt.Sprint(x.Domain, "/", x.Feature)] = x.NewSPOF
+		}
+		for _, d := range domains {
+			first := m.Simulate([]int32{d})
+			for _, f := range features {
+				if first.State(f) == Down {
+					continue
+				}
+				var want []int32
+				for _, k := range candidates {
+					if k == d || m.Simulate([]int32{k}).State(f) == Down {
+						continue
+					}
+					if m.Simulate([]int32{d, k}).State(f) == Down {
+						want = append(want, k)
+					}
+				}
+				if got := exposed[fmt.Sprint(d, "/", f)]; !slices.Equal(got, want) {
+					t.Fatalf("audit exposure of %s after %s = %v; want %v", m.ID(f), m.ID(d), ids(m, got), ids(m, want))
+				}
+			}
+		}
+	})
+}

@@ -127,6 +127,10 @@ func TestGolden(t *testing.T) {
 		{"simulate-small.txt", []string{"simulate", "-f", "testdata/small.yaml", "--fail", "s1"}, "", 0},
 		{"simulate-small.json", []string{"simulate", "-f", "-", "--fail", "ups-a,ups-b", "--format", "json"}, "small", 0},
 		{"validate-kakao.txt", []string{"validate", "-f", "../examples/kakao-2022.yaml"}, "", 0},
+		{"audit-kakao.txt", []string{"audit", "-f", "../examples/kakao-2022.yaml", "--top", "0"}, "", 0},
+		{"audit-kakao.json", []string{"audit", "-f", "../examples/kakao-2022.yaml", "--format", "json"}, "", 0},
+		{"audit-naver-sites.txt", []string{"audit", "-f", "../examples/naver-2022.yaml", "--kinds", "site", "--include-services"}, "", 0},
+		{"audit-bad-kind.txt", []string{"audit", "-f", "../examples/naver-2022.yaml", "--kinds", "stie"}, "", 2},
 		{"validate-bad.txt", []string{"validate", "-f", "testdata/bad.yaml"}, "", 2},
 		{"validate-bad.json", []string{"validate", "-f", "testdata/bad.yaml", "--format", "json"}, "", 2},
 	} {

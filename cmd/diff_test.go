@@ -47,7 +47,7 @@ func TestDiffFlags(t *testing.T) {
 // findings resolved; the reverse change is riskier and fails
 // --fail-on-new.
 func TestDiff(t *testing.T) {
-	kakao, fixed := "../examples/kakao-2022.yaml", "testdata/kakao-fixed.yaml"
+	kakao, fixed := "../examples/kakao-2022.yaml", "../examples/kakao-2022-ops-in-anyang.yaml"
 	stdout, stderr, code := run(t, "", "diff", kakao, fixed)
 	if code != 0 {
 		t.Fatalf("diff exit %d: %s", code, stderr)

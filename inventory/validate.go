@@ -326,8 +326,8 @@ func (v *validator) counts(s *Service, active, standby int, dropped parts) {
 		}
 		if s.Capacity != nil && active > 0 {
 			if c := s.Capacity.Of(active, 0); c > active {
-				v.warnf(s.Capacity.Pos, s.Path+".capacity", "lower capacity or place more active replicas",
-					"capacity %d is more than the %d active %s placed: the service is always degraded", c, active, plural(active, "replica", "replicas"))
+				v.errorf(s.Capacity.Pos, s.Path+".capacity", "lower capacity or place more active replicas",
+					"capacity %d is more than the %d active %s placed: the service would be degraded with nothing failed", c, active, plural(active, "replica", "replicas"))
 			}
 		}
 	} else if s.Quorum != nil || s.Capacity != nil {

@@ -296,4 +296,3 @@ func signed(n int64) string {
 	}
 	return ""
 }
-

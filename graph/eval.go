@@ -1,5 +1,7 @@
 package graph
 
+import "slices"
+
 // State is the state of a node after an evaluation. States are ordered:
 // a larger State is worse.
 type State uint8
@@ -132,14 +134,15 @@ func (e *Evaluator) touchG(g int32) {
 }
 
 // Run evaluates the failure of the given nodes (components, services or
-// features; duplicates are ignored), replacing the previous run's result.
+// features; duplicates are ignored), and of the components the inventory
+// marks failed, replacing the previous run's result.
 // It computes the greatest fixpoint of MODEL.md's rules: starting from
 // everything up, states only worsen, each node at most twice, and every
 // change is pushed to what depends on it through counters, so a run is
 // linear in the size of the affected subgraph.
 func (e *Evaluator) Run(failed []int32) {
 	e.reset()
-	for _, v := range failed {
+	for _, v := range slices.Concat(e.m.alreadyFailed, failed) {
 		if e.failed[v] {
 			continue
 		}

@@ -92,6 +92,10 @@ type Model struct {
 	vwStart       []int32 // services whose failover goes via v: vwList[vwStart[v]:vwStart[v+1]]
 	vwList        []int32
 
+	// alreadyFailed are the components marked failed in the inventory:
+	// part of every evaluation's failure set.
+	alreadyFailed []int32
+
 	gOnce sync.Once
 	g     *simple.DirectedGraph
 }
@@ -181,6 +185,9 @@ func Build(inv *inventory.Inventory) (*Model, error) {
 		switch m.kinds[v] {
 		case Component:
 			c := &inv.Components[m.ref[v]]
+			if c.Failed {
+				m.alreadyFailed = append(m.alreadyFailed, v)
+			}
 			if c.Parent.ID != "" {
 				err = addGroup(v, GroupParent, -1, 1, false, []inventory.Ref{c.Parent})
 			}
@@ -277,6 +284,10 @@ func invert(n, items int, names func(item int, emit func(int32))) ([]int32, []in
 func invertNodes(n int, names func(v int, emit func(int32))) ([]int32, []int32) {
 	return invert(n, n, names)
 }
+
+// AlreadyFailed returns the components the inventory marks failed, in id
+// order: every evaluation fails them too.
+func (m *Model) AlreadyFailed() []int32 { return m.alreadyFailed }
 
 // Len returns the number of nodes.
 func (m *Model) Len() int { return len(m.ids) }

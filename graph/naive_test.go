@@ -23,6 +23,11 @@ func naiveSimulate(inv *inventory.Inventory, failed []string) naiveResult {
 	for _, id := range failed {
 		isFailed[id] = true
 	}
+	for _, c := range inv.Components {
+		if c.Failed { // marked failed in the inventory: part of every failure set
+			isFailed[c.ID] = true
+		}
+	}
 	st := map[string]State{}
 	for _, c := range inv.Components {
 		st[c.ID] = Up

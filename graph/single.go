@@ -23,6 +23,7 @@ type SingleFailures struct {
 	inU      []bool
 	down     [][]int32
 	degraded [][]int32
+	base     []State // states before any candidate fails
 
 	sccOf  []int32 // node → position of its SCC in dependency order
 	sccs   [][]int32
@@ -35,16 +36,21 @@ func (s *SingleFailures) Universe() []int32 { return s.universe }
 // Model returns the model s was computed on.
 func (s *SingleFailures) Model() *Model { return s.m }
 
-// Down returns the candidates whose failure alone takes v down, sorted.
+// Down returns the candidates whose failure alone takes v down when it
+// was not down before, sorted.
 func (s *SingleFailures) Down(v int32) []int32 { return s.down[v] }
 
-// Degraded returns the candidates whose failure alone degrades v without
-// taking it down, sorted.
+// Degraded returns the candidates whose failure alone degrades v when it
+// was up before, sorted.
 func (s *SingleFailures) Degraded(v int32) []int32 { return s.degraded[v] }
+
+// Base returns v's state before any candidate fails: up, unless the
+// inventory marks components failed.
+func (s *SingleFailures) Base(v int32) State { return s.base[v] }
 
 // StateUnder returns v's state when candidate k alone fails.
 func (s *SingleFailures) StateUnder(v, k int32) State {
-	return stateIn(s.down[v], s.degraded[v], k)
+	return max(s.base[v], stateIn(s.down[v], s.degraded[v], k))
 }
 
 func stateIn(down, degraded []int32, k int32) State {
@@ -90,7 +96,8 @@ type setsFunc func(x int32) (down, degraded []int32)
 
 // SingleFailures computes the single-failure sets of every node for the
 // given candidates (components, services or features; duplicates
-// ignored). Every node is taken to be up before the failure.
+// ignored), relative to the state in which only the components the
+// inventory marks failed are down.
 func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 	n := len(m.ids)
 	s := &SingleFailures{
@@ -112,7 +119,9 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 		}
 		s.cyclic[i] = len(scc) > 1 || m.selfLoop(scc[0])
 	}
-	base := m.NewEvaluator() // nothing failed
+	base := m.NewEvaluator()
+	base.Run(nil) // only what the inventory marks failed
+	s.base = slices.Clone(base.state)
 	sc := newScratch(n)
 	get := func(x int32) ([]int32, []int32) { return s.down[x], s.degraded[x] }
 	for i, scc := range s.sccs {

@@ -487,6 +487,7 @@ func (d *decoder) document(root *yaml.Node, inv *Inventory) {
 			}
 		}},
 		field{"metadata", func(v *yaml.Node, p string) { d.metadata(v, p, inv) }},
+		field{"defaults", func(v *yaml.Node, p string) { d.defaults(v, p, inv) }},
 		field{"components", func(v *yaml.Node, p string) {
 			d.list(v, p, "components", func(_ int, e *yaml.Node, ep string) {
 				before := len(*d.diags)
@@ -573,8 +574,14 @@ func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
 		}},
 		field{"power", func(v *yaml.Node, p string) { c.Power = d.feeds(v, p, "power") }},
 		field{"network", func(v *yaml.Node, p string) { c.Network = d.feeds(v, p, "network") }},
+		field{"failed", func(v *yaml.Node, p string) { d.boolean(v, p, &c.Failed) }},
+		field{"unavailability", func(v *yaml.Node, p string) { d.unavailability(v, p, &c.Reliability) }},
+		field{"mtbf", func(v *yaml.Node, p string) { d.duration(v, p, &c.MTBF); c.RelPos = d.pos(v) }},
+		field{"mttr", func(v *yaml.Node, p string) { d.duration(v, p, &c.MTTR); c.RelPos = d.pos(v) }},
+		field{"source", func(v *yaml.Node, p string) { d.str(v, p, &c.Source) }},
 		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &c.Labels) }},
 	)
+	d.checkReliability(n, path, c.Reliability)
 	if !ok {
 		return c, false
 	}
@@ -646,8 +653,14 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 		field{"capacity", func(v *yaml.Node, p string) { s.Capacity = d.quantity(v, p) }},
 		field{"failover", func(v *yaml.Node, p string) { s.Failover = d.failover(v, p) }},
 		field{"dependsOn", func(v *yaml.Node, p string) { s.DependsOn = d.deps(v, p) }},
+		field{"restart", func(v *yaml.Node, p string) { d.duration(v, p, &s.Restart) }},
+		field{"unavailability", func(v *yaml.Node, p string) { d.unavailability(v, p, &s.Reliability) }},
+		field{"mtbf", func(v *yaml.Node, p string) { d.duration(v, p, &s.MTBF); s.RelPos = d.pos(v) }},
+		field{"mttr", func(v *yaml.Node, p string) { d.duration(v, p, &s.MTTR); s.RelPos = d.pos(v) }},
+		field{"source", func(v *yaml.Node, p string) { d.str(v, p, &s.Source) }},
 		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &s.Labels) }},
 	)
+	d.checkReliability(n, path, s.Reliability)
 	if !ok {
 		return s, false
 	}
@@ -827,6 +840,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 		field{"users", func(v *yaml.Node, p string) { d.integer(v, p, 0, &f.Users) }},
 		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &f.Tier) }},
 		field{"dependsOn", func(v *yaml.Node, p string) { f.DependsOn = d.deps(v, p) }},
+		field{"source", func(v *yaml.Node, p string) { d.str(v, p, &f.Source) }},
 		field{"labels", func(v *yaml.Node, p string) { d.labels(v, p, &f.Labels) }},
 	)
 	if !ok {
@@ -839,4 +853,140 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 		return f, false
 	}
 	return f, true
+}
+
+// boolean reads true or false.
+func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.errorf(n, path, "", "want true or false, got %s", kindName(n))
+		return
+	}
+	*out = strings.EqualFold(n.Value, "true")
+}
+
+// duration reads a duration such as 30m, 4h or 2d.
+func (d *decoder) duration(n *yaml.Node, path string, out *Duration) {
+	var s string
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.errorf(n, path, "", "want a duration such as 30m, 4h or 2d, got %s", kindName(n))
+		return
+	}
+	s = n.Value
+	v, err := ParseDuration(s)
+	if err != nil {
+		d.errorf(n, path, "", "%v", err)
+		return
+	}
+	*out = v
+}
+
+// unavailability reads a probability between 0 and 1.
+func (d *decoder) unavailability(n *yaml.Node, path string, r *Reliability) {
+	r.RelPos = d.pos(n)
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!float" && n.Tag != "!!int") {
+		d.errorf(n, path, "such as 0.0001", "want a probability, got %s", kindName(n))
+		return
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || v < 0 || v > 1 || math.IsNaN(v) {
+		d.errorf(n, path, "the probability of being down at a random moment, such as 0.0001", "unavailability must be between 0 and 1, got %s", n.Value)
+		return
+	}
+	r.Unavailability = &v
+}
+
+// checkReliability reports failure data that does not add up: mtbf
+// without mttr or the other way round, or both forms at once.
+func (d *decoder) checkReliability(n *yaml.Node, path string, r Reliability) {
+	switch {
+	case r.Unavailability != nil && (r.MTBF > 0 || r.MTTR > 0):
+		d.errorf(n, path, "keep one of them", "give either unavailability or mtbf and mttr, not both")
+	case (r.MTBF > 0) != (r.MTTR > 0):
+		d.errorf(n, path, "give both: unavailability = mttr / (mtbf + mttr)", "mtbf and mttr go together")
+	}
+}
+
+// reliability reads {unavailability} or {mtbf, mttr}.
+func (d *decoder) reliability(n *yaml.Node, path, what string) Reliability {
+	var r Reliability
+	d.object(n, path, what,
+		field{"unavailability", func(v *yaml.Node, p string) { d.unavailability(v, p, &r) }},
+		field{"mtbf", func(v *yaml.Node, p string) { d.duration(v, p, &r.MTBF) }},
+		field{"mttr", func(v *yaml.Node, p string) { d.duration(v, p, &r.MTTR) }},
+	)
+	d.checkReliability(n, path, r)
+	return r
+}
+
+func (d *decoder) defaults(n *yaml.Node, path string, inv *Inventory) {
+	if inv.Defaults == nil {
+		inv.Defaults = &Defaults{Pos: d.pos(n)}
+	}
+	def := inv.Defaults
+	d.object(n, path, "defaults",
+		field{"kinds", func(v *yaml.Node, p string) {
+			d.mapping(v, p, "defaults.kinds", func(key string, e *yaml.Node, ep string) {
+				if def.Kinds == nil {
+					def.Kinds = map[string]Reliability{}
+				}
+				if _, dup := def.Kinds[key]; dup {
+					d.errorf(e, ep, "give each kind once, in one file", "defaults for kind %q given twice", key)
+					return
+				}
+				def.Kinds[key] = d.reliability(e, ep, "failure data")
+			})
+		}},
+		field{"services", func(v *yaml.Node, p string) {
+			if def.Services != nil {
+				d.errorf(v, p, "give them once, in one file", "service defaults given twice")
+				return
+			}
+			r := d.reliability(v, p, "failure data")
+			def.Services = &r
+		}},
+		field{"tiers", func(v *yaml.Node, p string) {
+			d.mapping(v, p, "defaults.tiers", func(key string, e *yaml.Node, ep string) {
+				if t, err := strconv.Atoi(key); err != nil || t < 1 {
+					d.errorf(e, ep, "such as 1: {restart: 15m, rto: 30m}", "tier %q must be a whole number from 1", key)
+					return
+				}
+				if def.Tiers == nil {
+					def.Tiers = map[string]TierDefaults{}
+				}
+				if _, dup := def.Tiers[key]; dup {
+					d.errorf(e, ep, "give each tier once, in one file", "defaults for tier %s given twice", key)
+					return
+				}
+				var td TierDefaults
+				d.object(e, ep, "tier defaults",
+					field{"restart", func(v *yaml.Node, p string) { d.duration(v, p, &td.Restart) }},
+					field{"rto", func(v *yaml.Node, p string) { d.duration(v, p, &td.RTO) }},
+				)
+				def.Tiers[key] = td
+			})
+		}},
+	)
+}
+
+// mapping walks a mapping with free keys, calling fn for each.
+func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v *yaml.Node, path string)) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.resolve(n.Content[i], path)
+		v := d.resolve(n.Content[i+1], path)
+		if k == nil || v == nil {
+			return
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			continue
+		}
+		fn(k.Value, v, joinPath(path, k.Value))
+	}
 }

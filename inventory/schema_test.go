@@ -3,10 +3,12 @@ package inventory_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blast-dev/blast/internal/golden"
 	"github.com/blast-dev/blast/inventory"
@@ -123,5 +125,48 @@ func TestPolicySchema(t *testing.T) {
 	}
 	if s.Validate(yamlToJSONValue(t, []byte("apiVersion: blast/v1\nkind: Policy\nrules: [{id: a, type: surive}]\n"))) == nil {
 		t.Error("policy schema accepts rule type surive")
+	}
+}
+
+// TestReliability checks the failure data and defaults an inventory
+// carries: explicit unavailability, mtbf/mttr, kind and service defaults,
+// tier defaults.
+func TestReliability(t *testing.T) {
+	data, err := os.ReadFile("testdata/validate/reliability.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{{Name: "reliability.yaml", Data: data}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*inventory.Component{}
+	for i := range inv.Components {
+		byID[inv.Components[i].ID] = &inv.Components[i]
+	}
+	for _, tc := range []struct {
+		id   string
+		want float64
+	}{
+		{"s1", 12.0 / (87600 + 12)}, // site default from mtbf/mttr
+		{"r1", 0.001},               // its own
+		{"r2", 4.0 / (8760 + 4)},    // its own mtbf/mttr over the rack default
+	} {
+		got, ok := inv.ComponentReliability(byID[tc.id])
+		if !ok || math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("ComponentReliability(%s) = %v, %v; want %v", tc.id, got, ok, tc.want)
+		}
+	}
+	if got, ok := inv.ServiceReliability(&inv.Services[0]); !ok || math.Abs(got-0.5/720.5) > 1e-15 {
+		t.Errorf("ServiceReliability(api) = %v, %v; want %v", got, ok, 0.5/720.5)
+	}
+	if td, ok := inv.TierDefault(1); !ok || time.Duration(td.Restart) != 10*time.Minute || time.Duration(td.RTO) != 30*time.Minute {
+		t.Errorf("TierDefault(1) = %+v, %v; want restart 10m, rto 30m", td, ok)
+	}
+	if _, ok := inv.TierDefault(3); ok {
+		t.Error("TierDefault(3) found; want none")
+	}
+	if !byID["r2"].Failed || byID["r1"].Failed || byID["s1"].Source != "netbox:dcim/sites/1" {
+		t.Errorf("failed/source not read: r2 %v, r1 %v, s1 %q", byID["r2"].Failed, byID["r1"].Failed, byID["s1"].Source)
 	}
 }

@@ -50,6 +50,7 @@ type Inventory struct {
 	Components []Component `json:"components,omitempty" jsonschema:"description=Physical components: anything that can lose power or burn such as a site or a rack."`
 	Services   []Service   `json:"services,omitempty" jsonschema:"description=Software with replicas placed on components and dependencies on what else it needs."`
 	Features   []Feature   `json:"features,omitempty" jsonschema:"description=What a user does. A feature has no replicas; it carries users and a tier."`
+	Defaults   *Defaults   `json:"defaults,omitempty" jsonschema:"description=Failure data per component kind and recovery times per service tier."`
 
 	// Files lists the files the inventory was read from, in load order.
 	Files []string `json:"-"`
@@ -66,17 +67,100 @@ type Metadata struct {
 // Component is a physical thing that can fail: a region, site, building,
 // room, power feed, network uplink, rack or host.
 type Component struct {
-	ID          string            `json:"id" jsonschema:"minLength=1"`
-	Kind        string            `json:"kind" jsonschema:"description=Open-ended; conventional kinds are region site building room power network rack host."`
-	Name        string            `json:"name,omitempty"`
-	Description string            `json:"description,omitempty"`
-	Parent      Ref               `json:"parent,omitempty" jsonschema:"description=The component that contains this one; its loss takes this one down."`
-	Power       *Feeds            `json:"power,omitempty" jsonschema:"description=Power feeds: a list of which any one suffices or an object with feeds and need."`
-	Network     *Feeds            `json:"network,omitempty" jsonschema:"description=Network uplinks: a list of which any one suffices or an object with feeds and need."`
-	Labels      map[string]string `json:"labels,omitempty"`
+	ID          string `json:"id" jsonschema:"minLength=1"`
+	Kind        string `json:"kind" jsonschema:"description=Open-ended; conventional kinds are region site building room power network rack host."`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Parent      Ref    `json:"parent,omitempty" jsonschema:"description=The component that contains this one; its loss takes this one down."`
+	Power       *Feeds `json:"power,omitempty" jsonschema:"description=Power feeds: a list of which any one suffices or an object with feeds and need."`
+	Network     *Feeds `json:"network,omitempty" jsonschema:"description=Network uplinks: a list of which any one suffices or an object with feeds and need."`
+	Failed      bool   `json:"failed,omitempty" jsonschema:"description=Already down (as an importer found it): part of every failure set."`
+	Reliability
+	Source string            `json:"source,omitempty" jsonschema:"description=Where the entity came from (set by importers)."`
+	Labels map[string]string `json:"labels,omitempty"`
 
 	Pos  Pos    `json:"-"`
 	Path string `json:"-"`
+}
+
+// Reliability is failure data: an unavailability (the probability of
+// being down at a random moment), or a mean time between failures and a
+// mean time to repair, from which unavailability = mttr / (mtbf + mttr).
+type Reliability struct {
+	Unavailability *float64 `json:"unavailability,omitempty" jsonschema:"minimum=0,maximum=1"`
+	MTBF           Duration `json:"mtbf,omitempty" jsonschema:"description=Mean time between failures such as 8760h."`
+	MTTR           Duration `json:"mttr,omitempty" jsonschema:"description=Mean time to repair such as 4h."`
+
+	RelPos Pos `json:"-"`
+}
+
+// Given reports whether r holds any failure data.
+func (r Reliability) Given() bool { return r.Unavailability != nil || r.MTBF > 0 }
+
+// Value returns the unavailability r gives: the explicit one, else
+// mttr/(mtbf+mttr); ok is false when r holds no failure data.
+func (r Reliability) Value() (u float64, ok bool) {
+	switch {
+	case r.Unavailability != nil:
+		return *r.Unavailability, true
+	case r.MTBF > 0:
+		return float64(r.MTTR) / float64(r.MTBF+r.MTTR), true
+	}
+	return 0, false
+}
+
+// Defaults holds inventory-wide defaults.
+type Defaults struct {
+	// Kinds gives failure data per component kind.
+	Kinds map[string]Reliability `json:"kinds,omitempty"`
+	// Services gives failure data for services (software failures).
+	Services *Reliability `json:"services,omitempty"`
+	// Tiers gives recovery times per service tier, keyed by tier number.
+	Tiers map[string]TierDefaults `json:"tiers,omitempty"`
+
+	Pos Pos `json:"-"`
+}
+
+// TierDefaults are recovery times for services of one tier.
+type TierDefaults struct {
+	Restart Duration `json:"restart,omitempty" jsonschema:"description=Time to start a service of this tier from cold."`
+	RTO     Duration `json:"rto,omitempty" jsonschema:"description=Failover recovery time objective for this tier."`
+}
+
+// ComponentReliability returns component c's unavailability: its own
+// failure data, else its kind's default. ok is false when neither is given.
+func (inv *Inventory) ComponentReliability(c *Component) (float64, bool) {
+	if u, ok := c.Reliability.Value(); ok {
+		return u, true
+	}
+	if inv.Defaults != nil {
+		if r, found := inv.Defaults.Kinds[c.Kind]; found {
+			return r.Value()
+		}
+	}
+	return 0, false
+}
+
+// ServiceReliability returns service s's unavailability as a software
+// failure: its own failure data, else the services default.
+func (inv *Inventory) ServiceReliability(s *Service) (float64, bool) {
+	if u, ok := s.Reliability.Value(); ok {
+		return u, true
+	}
+	if inv.Defaults != nil && inv.Defaults.Services != nil {
+		return inv.Defaults.Services.Value()
+	}
+	return 0, false
+}
+
+// TierDefault returns the defaults for services of the given tier, and
+// whether any were given.
+func (inv *Inventory) TierDefault(tier int) (TierDefaults, bool) {
+	if inv.Defaults == nil {
+		return TierDefaults{}, false
+	}
+	t, ok := inv.Defaults.Tiers[strconv.Itoa(tier)]
+	return t, ok
 }
 
 // Feeds is a set of supplies (power feeds or network uplinks) of which at
@@ -100,17 +184,20 @@ func (f *Feeds) Required() int {
 
 // Service is software with replicas placed on components.
 type Service struct {
-	ID          string            `json:"id" jsonschema:"minLength=1"`
-	Name        string            `json:"name,omitempty"`
-	Description string            `json:"description,omitempty"`
-	Tier        int               `json:"tier,omitempty" jsonschema:"minimum=1"`
-	Role        string            `json:"role,omitempty" jsonschema:"description=operations marks tooling that operating and recovering the estate needs such as deploy or monitoring or failover tools."`
-	Placement   []Placement       `json:"placement,omitempty"`
-	Quorum      *Quantity         `json:"quorum,omitempty" jsonschema:"description=Replicas needed to be up: a number or majority or a percentage such as 50%. Default 1."`
-	Capacity    *Quantity         `json:"capacity,omitempty" jsonschema:"description=Replicas needed to carry full load; fewer counted replicas make the service degraded."`
-	Failover    *Failover         `json:"failover,omitempty"`
-	DependsOn   []Dep             `json:"dependsOn,omitempty"`
-	Labels      map[string]string `json:"labels,omitempty"`
+	ID          string      `json:"id" jsonschema:"minLength=1"`
+	Name        string      `json:"name,omitempty"`
+	Description string      `json:"description,omitempty"`
+	Tier        int         `json:"tier,omitempty" jsonschema:"minimum=1"`
+	Role        string      `json:"role,omitempty" jsonschema:"description=operations marks tooling that operating and recovering the estate needs such as deploy or monitoring or failover tools."`
+	Placement   []Placement `json:"placement,omitempty"`
+	Quorum      *Quantity   `json:"quorum,omitempty" jsonschema:"description=Replicas needed to be up: a number or majority or a percentage such as 50%. Default 1."`
+	Capacity    *Quantity   `json:"capacity,omitempty" jsonschema:"description=Replicas needed to carry full load; fewer counted replicas make the service degraded."`
+	Failover    *Failover   `json:"failover,omitempty"`
+	DependsOn   []Dep       `json:"dependsOn,omitempty"`
+	Restart     Duration    `json:"restart,omitempty" jsonschema:"description=Time to start the service from cold such as 15m."`
+	Reliability
+	Source string            `json:"source,omitempty" jsonschema:"description=Where the entity came from (set by importers)."`
+	Labels map[string]string `json:"labels,omitempty"`
 
 	Pos  Pos    `json:"-"`
 	Path string `json:"-"`
@@ -160,6 +247,7 @@ type Feature struct {
 	Users       int64             `json:"users,omitempty" jsonschema:"minimum=0"`
 	Tier        int               `json:"tier,omitempty" jsonschema:"minimum=1"`
 	DependsOn   []Dep             `json:"dependsOn"`
+	Source      string            `json:"source,omitempty" jsonschema:"description=Where the entity came from (set by importers)."`
 	Labels      map[string]string `json:"labels,omitempty"`
 
 	Pos  Pos    `json:"-"`

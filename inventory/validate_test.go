@@ -63,6 +63,8 @@ var validateCases = []validateCase{
 	{name: "warn-single-site", ok: true},
 	{name: "warn-failover-no-standby", ok: true},
 	{name: "warn-unknown-role", ok: true},
+	{name: "reliability", ok: true},
+	{name: "bad-reliability"},
 }
 
 func (tc validateCase) inputs() []string {

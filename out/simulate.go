@@ -21,12 +21,15 @@ const MaxWhy = 8
 // simulate JSON document (schema: out/simulate.schema.json). Lists are
 // sorted by id.
 type Simulation struct {
-	Inventory  string           `json:"inventory"`
-	Failed     []string         `json:"failed"`
-	Summary    Summary          `json:"summary"`
-	Features   []FeatureState   `json:"features"`
-	Services   []ServiceState   `json:"services"`
-	Components []ComponentState `json:"components"`
+	Inventory string   `json:"inventory"`
+	Failed    []string `json:"failed"`
+	// AlreadyFailed are the components the inventory marks failed; they
+	// are in Failed too.
+	AlreadyFailed []string         `json:"alreadyFailed,omitempty"`
+	Summary       Summary          `json:"summary"`
+	Features      []FeatureState   `json:"features"`
+	Services      []ServiceState   `json:"services"`
+	Components    []ComponentState `json:"components"`
 
 	res *graph.Result
 }
@@ -98,6 +101,9 @@ func NewSimulation(name string, res *graph.Result) *Simulation {
 		Features: []FeatureState{}, Services: []ServiceState{}, Components: []ComponentState{}}
 	for _, v := range res.Failed {
 		s.Failed = append(s.Failed, m.ID(v))
+	}
+	for _, v := range m.AlreadyFailed() {
+		s.AlreadyFailed = append(s.AlreadyFailed, m.ID(v))
 	}
 	why := func(v int32) ([][]string, int) {
 		chains, total := res.Why(v, MaxWhy)
@@ -219,6 +225,9 @@ func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
 		failed = "nothing"
 	}
 	p.printf("%s — failed: %s\n", p.bold(s.Inventory), failed)
+	if len(s.AlreadyFailed) > 0 {
+		p.printf("already down in the inventory: %s\n", strings.Join(cleanAll(s.AlreadyFailed), ", "))
+	}
 	sum := s.Summary
 	p.printf("features: %d down, %d degraded, %d up of %d · users: %s down, %s degraded of %s\n",
 		sum.FeaturesDown, sum.FeaturesDegraded, sum.Features-sum.FeaturesDown-sum.FeaturesDegraded, sum.Features,

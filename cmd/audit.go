@@ -18,7 +18,14 @@ type AuditOptions struct {
 	IncludeServices bool
 	Format          string
 	Top             int
+	RedundancyLeft  string
 }
+
+// redundancyLeftAuto is the number of domains up to which the audit, by
+// default, also finds the features each domain's loss leaves without
+// redundancy. That costs one partial recomputation per domain; past this
+// size it runs only when asked (--redundancy-left on).
+const redundancyLeftAuto = 2000
 
 // NewCmdAudit builds "blast audit". runF replaces auditRun in tests of
 // flag parsing; nil runs it.
@@ -49,6 +56,9 @@ graph rather than one simulation per domain.`,
 			if opts.Top < 0 {
 				return usagef("--top %d: must be 0 (all) or more", opts.Top)
 			}
+			if err := checkFormat(opts.RedundancyLeft, "auto", "on", "off"); err != nil {
+				return usagef("--redundancy-left %q: use auto, on or off", opts.RedundancyLeft)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -60,6 +70,7 @@ graph rather than one simulation per domain.`,
 	c.Flags().BoolVar(&opts.IncludeServices, "include-services", false, "count software failures of single services as points of failure too")
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	c.Flags().IntVar(&opts.Top, "top", 20, "domains listed in text output (0: all with any impact)")
+	c.Flags().StringVar(&opts.RedundancyLeft, "redundancy-left", "auto", fmt.Sprintf("find the features each domain's loss leaves without redundancy: on, off, or auto (on up to %d domains)", redundancyLeftAuto))
 	return c
 }
 
@@ -112,7 +123,12 @@ func auditRun(opts *AuditOptions) error {
 		return err
 	}
 	domains, candidates := auditDomains(m, kinds, opts.IncludeServices)
-	report := out.NewAuditReport(inventoryName(m.Inv), kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Exposed: true}))
+	exposed := opts.RedundancyLeft == "on" || (opts.RedundancyLeft == "auto" && len(domains) <= redundancyLeftAuto)
+	if opts.RedundancyLeft == "auto" && !exposed {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %d domains: not looking for features left without redundancy (--redundancy-left on does, at one recomputation per domain)\n", len(domains))
+	}
+	report := out.NewAuditReport(inventoryName(m.Inv), kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Exposed: exposed}))
+	report.RedundancyLeftChecked = exposed
 	if opts.Format == "json" {
 		return out.WriteJSON(opts.IO.Out, report)
 	}

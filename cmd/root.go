@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -91,6 +92,7 @@ embedded Kakao and Naver inventories.`,
 		NewCmdAudit(io, nil),
 		NewCmdCheck(io, nil),
 		NewCmdDiff(io, nil),
+		NewCmdGen(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
 	)
@@ -100,6 +102,7 @@ embedded Kakao and Naver inventories.`,
 // Main runs blast with args and returns the exit code. Errors are printed
 // once, here, as "blast: <error>"; usage only for flag mistakes.
 func Main(args []string, io *IO) int {
+	tuneGC()
 	root := NewCmdRoot(io)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
@@ -126,4 +129,18 @@ func isCobraUsage(err error) bool {
 	msg := err.Error()
 	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
 		strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "requires ")
+}
+
+// tuneGC trades memory for speed: blast builds large, long-lived graphs
+// and then mostly reads them, so collecting when the heap has grown by
+// 400% instead of 100% saves much of the collector's work, while a soft
+// memory limit brings collection back when memory gets short. GOGC and
+// GOMEMLIMIT, when set, win.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(3 << 30)
+	}
 }

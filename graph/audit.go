@@ -191,7 +191,7 @@ func (e *Evaluator) paperRedundancy() map[int32]PaperRedundancy {
 		return nil
 	}
 	slices.Sort(blocked)
-	r := e.Result()
+	r := e.view()
 	out := map[int32]PaperRedundancy{}
 	for _, b := range blocked {
 		via := r.BlockedBy(b)

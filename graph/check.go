@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,6 +27,8 @@ type Finding struct {
 	// independentFailover, its control plane) back to Failure; Cycle the
 	// dependency cycle of a noCycles finding, starting at its smallest id.
 	Why, Cycle []int32
+
+	whyOf int32 // node whose chain to Failure becomes Why; -1 none
 }
 
 // Key identifies a finding across versions of an inventory: rule id,
@@ -97,7 +100,7 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 		}
 	}
 	sf := m.SingleFailures(m.Nodes(Component))
-	c := &checker{m: m, sf: sf, results: map[int32]*Result{}}
+	c := &checker{m: m, sf: sf}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		var fs []Finding
@@ -124,7 +127,32 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 			}
 		}
 	}
+	m.fillWhy(res.Findings)
 	return res, nil
+}
+
+// fillWhy computes the why-chains of findings: one evaluation per distinct
+// failure, on every core, each reading only the part of the graph the
+// failure reaches.
+func (m *Model) fillWhy(fs []Finding) {
+	byFailure := map[int32][]int{}
+	for i, f := range fs {
+		if f.whyOf >= 0 && f.Failure >= 0 {
+			byFailure[f.Failure] = append(byFailure[f.Failure], i)
+		}
+	}
+	ks := slices.Sorted(maps.Keys(byFailure))
+	parallel(len(ks), func() func(int) {
+		e := m.NewEvaluator()
+		return func(i int) {
+			k := ks[i]
+			e.Run([]int32{k})
+			r := e.view()
+			for _, fi := range byFailure[k] {
+				fs[fi].Why = r.Chain(fs[fi].whyOf)
+			}
+		}
+	})
 }
 
 // subjects returns what rule r applies to, in id order: the features it
@@ -162,19 +190,8 @@ func (c *checker) subjects(r *inventory.Rule) []int32 {
 }
 
 type checker struct {
-	m       *Model
-	sf      *SingleFailures
-	results map[int32]*Result
-}
-
-// result evaluates the loss of k once and keeps it.
-func (c *checker) result(k int32) *Result {
-	if r, ok := c.results[k]; ok {
-		return r
-	}
-	r := c.m.Simulate([]int32{k})
-	c.results[k] = r
-	return r
+	m  *Model
+	sf *SingleFailures
 }
 
 func (c *checker) ofKinds(k int32, kinds []string) bool {
@@ -197,13 +214,8 @@ func (c *checker) survive(r *inventory.Rule) []Finding {
 			if !c.ofKinds(k, r.Kinds) {
 				continue
 			}
-			res := c.result(k)
-			st := res.State(f)
-			var why []int32
-			if chains, _ := res.Why(f, 1); len(chains) > 0 {
-				why = chains[0]
-			}
-			out = append(out, Finding{Rule: r, Subject: f, Failure: k, State: st, Why: why,
+			st := c.sf.StateUnder(f, k)
+			out = append(out, Finding{Rule: r, Subject: f, Failure: k, State: st, whyOf: f,
 				Message: fmt.Sprintf("feature %s is %s after the loss of %s %s; the rule wants it %s", m.ID(f), st, m.Component(k).Kind, m.ID(k), wantState(r.Allow))})
 		}
 	}
@@ -253,7 +265,7 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		if len(over) == 0 {
 			continue
 		}
-		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down,
+		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: -1,
 			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s",
 				m.Component(k).Kind, m.ID(k), count[k], plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
 	}
@@ -287,7 +299,6 @@ func (c *checker) independentFailover(r *inventory.Rule) []Finding {
 				if !ok {
 					continue
 				}
-				res := c.result(k)
 				slices.Sort(placed)
 				var names []string
 				for _, p := range placed[:min(3, len(placed))] {
@@ -296,7 +307,7 @@ func (c *checker) independentFailover(r *inventory.Rule) []Finding {
 				if len(placed) > 3 {
 					names = append(names, fmt.Sprintf("%d more", len(placed)-3))
 				}
-				out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: res.State(s), Why: res.Chain(x),
+				out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: c.sf.StateUnder(s, k), whyOf: x,
 					Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control plane %s: the standby cannot be promoted",
 						m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), m.ID(x))})
 			}
@@ -350,7 +361,7 @@ func (c *checker) spread(r *inventory.Rule) []Finding {
 		if none {
 			where = append(where, "(placements outside any "+kind+")")
 		}
-		out = append(out, Finding{Rule: r, Subject: s, Failure: -1,
+		out = append(out, Finding{Rule: r, Subject: s, Failure: -1, whyOf: -1,
 			Message: fmt.Sprintf("replicas of %s span %d %s (%s); the rule wants at least %d",
 				m.ID(s), len(doms), plural(len(doms), kind, kind+"s"), strings.Join(where, ", "), r.Min)})
 	}
@@ -462,7 +473,7 @@ func (c *checker) noCycles(r *inventory.Rule) []Finding {
 			names[i] = m.ID(v)
 		}
 		names[len(cyc)] = m.ID(cyc[0])
-		out = append(out, Finding{Rule: r, Subject: cyc[0], Failure: -1, Cycle: cyc,
+		out = append(out, Finding{Rule: r, Subject: cyc[0], Failure: -1, Cycle: cyc, whyOf: -1,
 			Message: fmt.Sprintf("dependency cycle %s: none of them can start from nothing (a cold-start deadlock); make one edge soft or give it a break-glass path",
 				strings.Join(names, " → "))})
 	}

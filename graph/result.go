@@ -5,23 +5,24 @@ import (
 	"sync"
 )
 
-// Result is the outcome of one evaluation, detached from the Evaluator
-// that computed it, with the why-chains of every node that is not up.
+// Result is the outcome of one evaluation, with the why-chains of every
+// node that is not up. A Result from Evaluator.Result is detached from the
+// evaluator; a view (used inside the package) shares its arrays and is
+// valid until the evaluator runs again.
 type Result struct {
 	m *Model
 	// Failed is the failure set, sorted, without duplicates.
 	Failed []int32
 
-	state    []State
-	failed   []bool
-	counted  []int32
-	failover []Failover
-	actRun   []int32
-	stbyRun  []int32
+	state   []State
+	failed  []bool
+	actRun  []int32
+	stbyRun []int32
+	// affected lists the nodes not up, in id order.
+	affected []int32
 
 	whyOnce sync.Once
-	next    []int32 // next node on a shortest chain towards a failed node; -1 none
-	dist    []int32 // length of that chain; -1 unreachable
+	next    map[int32]int32 // next node on a shortest chain towards a failed node
 	causes  map[int32][]int32
 }
 
@@ -35,26 +36,37 @@ func (m *Model) Simulate(failed []int32) *Result {
 
 // Result snapshots the last run. O(V).
 func (e *Evaluator) Result() *Result {
-	m := e.m
-	n := len(m.ids)
 	r := &Result{
-		m:        m,
-		state:    slices.Clone(e.state),
-		failed:   slices.Clone(e.failed),
-		counted:  make([]int32, n),
-		failover: make([]Failover, n),
-		actRun:   slices.Clone(e.actRun),
-		stbyRun:  slices.Clone(e.stbyRun),
+		m:       e.m,
+		state:   slices.Clone(e.state),
+		failed:  slices.Clone(e.failed),
+		actRun:  slices.Clone(e.actRun),
+		stbyRun: slices.Clone(e.stbyRun),
 	}
-	for v := int32(0); v < int32(n); v++ {
+	r.fill(e)
+	return r
+}
+
+// view returns the last run as a Result that shares the evaluator's
+// arrays: O(nodes affected), valid until the next Run.
+func (e *Evaluator) view() *Result {
+	r := &Result{m: e.m, state: e.state, failed: e.failed, actRun: e.actRun, stbyRun: e.stbyRun}
+	r.fill(e)
+	return r
+}
+
+// fill lists the failed and affected nodes of the last run, in id order.
+func (r *Result) fill(e *Evaluator) {
+	for _, v := range e.touchedN {
 		if e.failed[v] {
 			r.Failed = append(r.Failed, v)
 		}
-		if m.npStart[v] != m.npStart[v+1] {
-			_, r.counted[v], r.failover[v] = e.replicas(v)
+		if e.state[v] != Up {
+			r.affected = append(r.affected, v)
 		}
 	}
-	return r
+	slices.Sort(r.Failed)
+	slices.Sort(r.affected)
 }
 
 // Model returns the model r was computed on.
@@ -69,7 +81,22 @@ func (r *Result) IsFailed(v int32) bool { return r.failed[v] }
 // Replicas returns, for service v, the replicas counted toward its quorum
 // and the failover outcome. Nodes without placements report 0, FailoverNone.
 func (r *Result) Replicas(v int32) (counted int, fo Failover) {
-	return int(r.counted[v]), r.failover[v]
+	m := r.m
+	if m.npStart[v] == m.npStart[v+1] {
+		return 0, FailoverNone
+	}
+	_, c, f := replicaRule(m.quorum[v], m.capacity[v], r.actRun[v], r.stbyRun[v], r.viaDown(v))
+	return int(c), f
+}
+
+// viaDown reports whether some failover.via service of v is down.
+func (r *Result) viaDown(v int32) bool {
+	for _, x := range r.m.Via(v) {
+		if r.state[x] == Down {
+			return true
+		}
+	}
+	return false
 }
 
 // Running returns the active and standby replicas of service v that run
@@ -124,7 +151,7 @@ func (r *Result) replicaState(v int32) State {
 	if m.npStart[v] == m.npStart[v+1] {
 		return Up
 	}
-	st, _, _ := replicaRule(m.quorum[v], m.capacity[v], r.actRun[v], r.stbyRun[v], len(r.BlockedBy(v)) > 0)
+	st, _, _ := replicaRule(m.quorum[v], m.capacity[v], r.actRun[v], r.stbyRun[v], r.viaDown(v))
 	return st
 }
 
@@ -151,13 +178,13 @@ func (r *Result) Causes(v int32) []int32 {
 		}
 	}
 	if r.replicaState(v) == s {
-		fo := r.failover[v]
+		counted, fo := r.Replicas(v)
 		for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
 			if r.state[m.plComp[p]] != Down {
 				continue
 			}
 			// Lost standby replicas matter only when a failover was needed.
-			if !m.plStandby[p] || fo != FailoverNone || r.counted[v] < m.quorum[v] {
+			if !m.plStandby[p] || fo != FailoverNone || int32(counted) < m.quorum[v] {
 				out = append(out, m.plComp[p])
 			}
 		}
@@ -172,16 +199,14 @@ func (r *Result) Causes(v int32) []int32 {
 // computeWhy finds, for every affected node, a shortest chain of causes to
 // a failed node: a breadth-first search from the failure set along
 // reversed cause edges. Frontiers are visited in id order, so among chains
-// of equal length the one through the smallest id wins.
+// of equal length the one through the smallest id wins. O(affected nodes
+// and their edges).
 func (r *Result) computeWhy() {
-	n := len(r.state)
-	r.next = make([]int32, n)
-	r.dist = make([]int32, n)
-	r.causes = map[int32][]int32{}
+	r.next = make(map[int32]int32, len(r.affected))
+	r.causes = make(map[int32][]int32, len(r.affected))
 	rev := map[int32][]int32{}
-	for v := int32(0); v < int32(n); v++ {
-		r.next[v], r.dist[v] = -1, -1
-		if r.state[v] == Up || r.failed[v] {
+	for _, v := range r.affected {
+		if r.failed[v] {
 			continue
 		}
 		cs := r.Causes(v)
@@ -190,16 +215,18 @@ func (r *Result) computeWhy() {
 			rev[c] = append(rev[c], v)
 		}
 	}
+	reached := make(map[int32]bool, len(r.affected))
 	frontier := slices.Clone(r.Failed)
 	for _, v := range frontier {
-		r.dist[v] = 0
+		reached[v] = true
 	}
-	for d := int32(1); len(frontier) > 0; d++ {
+	for len(frontier) > 0 {
 		var nextFrontier []int32
 		for _, c := range frontier {
 			for _, v := range rev[c] {
-				if r.dist[v] < 0 {
-					r.dist[v], r.next[v] = d, c
+				if !reached[v] {
+					reached[v] = true
+					r.next[v] = c
 					nextFrontier = append(nextFrontier, v)
 				}
 			}
@@ -218,8 +245,13 @@ func (r *Result) Chain(v int32) []int32 {
 	}
 	r.whyOnce.Do(r.computeWhy)
 	chain := []int32{v}
-	for x := v; r.next[x] >= 0 && len(chain) <= len(r.state); x = r.next[x] {
-		chain = append(chain, r.next[x])
+	for x := v; len(chain) <= len(r.affected); {
+		next, ok := r.next[x]
+		if !ok {
+			break
+		}
+		chain = append(chain, next)
+		x = next
 	}
 	return chain
 }

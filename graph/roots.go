@@ -28,10 +28,7 @@ func (r *Result) RootCauses() []RootCause {
 	r.whyOnce.Do(r.computeWhy)
 	rev := map[int32][]int32{}
 	var roots []int32
-	for v := int32(0); v < int32(m.Len()); v++ {
-		if r.state[v] == Up {
-			continue
-		}
+	for _, v := range r.affected {
 		for _, c := range r.causes[v] {
 			rev[c] = append(rev[c], v)
 		}
@@ -82,7 +79,7 @@ func (r *Result) RootCauses() []RootCause {
 			}
 		}
 		for _, y := range rev[root] {
-			if m.kinds[y] == Service && r.failover[y] == FailoverBlocked && slices.Contains(r.BlockedBy(y), root) {
+			if m.kinds[y] == Service && r.failoverOf(y) == FailoverBlocked && slices.Contains(r.BlockedBy(y), root) {
 				rc.Blocked = append(rc.Blocked, y)
 			}
 		}
@@ -135,4 +132,9 @@ func (r *Result) PathTo(from, to int32) []int32 {
 func hasKey(m map[int32]int32, k int32) bool {
 	_, ok := m[k]
 	return ok
+}
+
+func (r *Result) failoverOf(v int32) Failover {
+	_, fo := r.Replicas(v)
+	return fo
 }

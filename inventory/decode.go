@@ -18,6 +18,7 @@ type decoder struct {
 	// an alias bomb is refused in time and memory proportional to the file.
 	visits, budget int
 	exceeded       bool
+	aliases        bool // the document holds aliases
 	// damaged, when not nil, collects the parts of entities, by position,
 	// that decoding errors dropped (see parts).
 	damaged map[Pos]parts
@@ -48,19 +49,26 @@ const (
 )
 
 func newDecoder(file string, root *yaml.Node, diags *Diagnostics) *decoder {
-	return &decoder{file: file, diags: diags, budget: aliasFactor*countNodes(root) + aliasSlack}
+	nodes, aliases := countNodes(root)
+	return &decoder{file: file, diags: diags, budget: aliasFactor*nodes + aliasSlack, aliases: aliases > 0}
 }
 
-// countNodes counts the nodes written in the document, not following aliases.
-func countNodes(n *yaml.Node) int {
+// countNodes counts the nodes written in the document, not following
+// aliases, and the aliases among them.
+func countNodes(n *yaml.Node) (nodes, aliases int) {
 	if n == nil {
-		return 0
+		return 0, 0
 	}
-	c := 1
+	nodes = 1
+	if n.Kind == yaml.AliasNode {
+		aliases = 1
+	}
 	for _, k := range n.Content {
-		c += countNodes(k)
+		c, a := countNodes(k)
+		nodes += c
+		aliases += a
 	}
-	return c
+	return nodes, aliases
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -78,10 +86,15 @@ func (d *decoder) expansion(n *yaml.Node, memo map[*yaml.Node]int) int {
 	if n == nil {
 		return 0
 	}
-	if c, ok := memo[n]; ok {
-		return c
+	// Only anchored nodes can be reached twice (through aliases); the
+	// others are counted once, from their one parent, without the memo.
+	shared := n.Anchor != "" || n.Kind == yaml.AliasNode
+	if shared {
+		if c, ok := memo[n]; ok {
+			return c
+		}
+		memo[n] = d.budget + 1 // a node that contains itself expands without end
 	}
-	memo[n] = d.budget + 1 // a node that contains itself expands without end
 	c := 1
 	if n.Kind == yaml.AliasNode {
 		c = d.expansion(n.Alias, memo)
@@ -90,7 +103,9 @@ func (d *decoder) expansion(n *yaml.Node, memo map[*yaml.Node]int) int {
 			c = min(c+d.expansion(k, memo), d.budget+1)
 		}
 	}
-	memo[n] = c
+	if shared {
+		memo[n] = c
+	}
 	return c
 }
 
@@ -114,6 +129,9 @@ func (d *decoder) hugeAlias(n *yaml.Node, memo map[*yaml.Node]int) *yaml.Node {
 // refuseBomb reports a document whose aliases expand beyond the budget,
 // wherever they sit, before anything of it is walked.
 func (d *decoder) refuseBomb(root *yaml.Node) bool {
+	if !d.aliases {
+		return false // without aliases a document is as big as it is written
+	}
 	memo := make(map[*yaml.Node]int)
 	if d.expansion(root, memo) <= d.budget {
 		return false
@@ -222,7 +240,10 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
 		return false
 	}
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	// Objects have a handful of keys: a linear search for duplicates beats
+	// a map allocated per object.
+	var seenBuf [16]*yaml.Node
+	seen := seenBuf[:0]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := d.resolve(n.Content[i], path)
 		if k == nil {
@@ -239,11 +260,18 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			continue
 		}
 		sub := joinPath(path, k.Value)
-		if prev, dup := seen[k.Value]; dup {
+		var prev *yaml.Node
+		for _, x := range seen {
+			if x.Value == k.Value {
+				prev = x
+				break
+			}
+		}
+		if prev != nil {
 			d.errorf(k, sub, "", "duplicate key %q (first at line %d)", k.Value, prev.Line)
 			continue
 		}
-		seen[k.Value] = k
+		seen = append(seen, k)
 		var h *field
 		for j := range fields {
 			if fields[j].name == k.Value {
@@ -288,7 +316,7 @@ func joinPath(path, key string) string {
 }
 
 func index(path string, i int) string {
-	return fmt.Sprintf("%s[%d]", path, i)
+	return path + "[" + strconv.Itoa(i) + "]"
 }
 
 // list walks sequence n, calling fn on each resolved element. A null value

@@ -160,6 +160,22 @@ func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts
 		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty", Hint: "start it with apiVersion: " + APIVersion})
 		return
 	}
+	if looksJSON(f) {
+		root, err := parseJSON(f.Data)
+		if err == nil {
+			d := newDecoder(f.Name, root, diags)
+			d.damaged = damaged
+			d.document(root, inv)
+			return
+		}
+		if isJSONName(f.Name) {
+			je := err.(*jsonError)
+			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: "syntax error: " + je.msg,
+				Hint: "check the JSON for a missing comma, quote or bracket"})
+			return
+		}
+		// Not JSON after all: a YAML flow mapping, perhaps.
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for docs := 0; ; docs++ {
 		var root yaml.Node
@@ -225,4 +241,22 @@ func LoadFiles(files []File) (*Inventory, Diagnostics, error) {
 		return nil, diags, err
 	}
 	return inv, diags, nil
+}
+
+func isJSONName(name string) bool {
+	return strings.EqualFold(filepath.Ext(name), ".json")
+}
+
+// looksJSON reports whether f should be read by the JSON parser: a .json
+// file, or another input whose first character is '{'.
+func looksJSON(f File) bool {
+	if isJSONName(f.Name) {
+		return true
+	}
+	ext := strings.ToLower(filepath.Ext(f.Name))
+	if ext == ".yaml" || ext == ".yml" {
+		return false
+	}
+	t := bytes.TrimLeft(f.Data, " \t\r\n\xef\xbb\xbf")
+	return len(t) > 0 && t[0] == '{'
 }

@@ -21,8 +21,10 @@ type AuditReport struct {
 	Domains   []DomainReport `json:"domains"`
 	Features  []FeatureRisk  `json:"features"`
 	// NoRedundancyLeft lists the domains whose loss some features survive
-	// but then have new single points of failure, most users first.
-	NoRedundancyLeft []ExposureReport `json:"noRedundancyLeft"`
+	// but then have new single points of failure, most users first; empty
+	// when RedundancyLeftChecked is false.
+	NoRedundancyLeft      []ExposureReport `json:"noRedundancyLeft"`
+	RedundancyLeftChecked bool             `json:"redundancyLeftChecked"`
 
 	audit *graph.Audit
 }

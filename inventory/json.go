@@ -18,7 +18,9 @@ type jsonError struct {
 	msg       string
 }
 
-func (e *jsonError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.line, e.col, e.msg) }
+func (e *jsonError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.line, e.col, e.msg)
+}
 
 // parseJSON parses a JSON document into the same node tree the YAML parser
 // builds (mappings, sequences, scalars tagged !!str, !!int, !!float,

@@ -81,6 +81,10 @@ type FaultTree struct {
 	Events  []BasicEvent
 	Gates   []Gate
 	Top     Arg
+	// Roots and Tops are the nodes of a forest (Forest) and their down
+	// functions; for a single tree, Roots[0] is Feature and Tops[0] Top.
+	Roots []int32
+	Tops  []Arg
 }
 
 // FaultTreeOptions says what the basic events are.
@@ -104,7 +108,16 @@ type FaultTreeOptions struct {
 // reached its fixpoint (each round that changes anything adds a down node).
 // Cost: O(V+E) outside cycles, O(s·(V+E)) per cycle of s nodes.
 func (m *Model) FaultTree(v int32, opt FaultTreeOptions) *FaultTree {
-	ft := &FaultTree{Feature: v}
+	ft := m.Forest([]int32{v}, opt)
+	ft.Feature, ft.Top = v, ft.Tops[0]
+	return ft
+}
+
+// Forest is FaultTree for several nodes at once, sharing gates and
+// events: ft.Tops[i] is the down function of roots[i]. Feature and Top
+// are left zero.
+func (m *Model) Forest(roots []int32, opt FaultTreeOptions) *FaultTree {
+	ft := &FaultTree{Roots: roots}
 	n := int32(m.Len())
 	// Cone of v and events in depth-first preorder.
 	inCone := make([]bool, n)
@@ -116,7 +129,8 @@ func (m *Model) FaultTree(v int32, opt FaultTreeOptions) *FaultTree {
 	for _, x := range m.alreadyFailed {
 		failed[x] = true
 	}
-	stack := []int32{v}
+	stack := slices.Clone(roots)
+	slices.Reverse(stack)
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -173,7 +187,9 @@ func (m *Model) FaultTree(v int32, opt FaultTreeOptions) *FaultTree {
 			ft.Gates[gi].Named = true
 		}
 	}
-	ft.Top = b.down[v]
+	for _, r := range roots {
+		ft.Tops = append(ft.Tops, b.down[r])
+	}
 	return ft
 }
 

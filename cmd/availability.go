@@ -110,7 +110,7 @@ func availabilityRun(opts *AvailabilityOptions) error {
 		if len(q) > 10 {
 			q = append(q[:10], fmt.Sprintf("and %d more", len(ids)-10))
 		}
-		return &ExitError{ExitInput, fmt.Errorf("no failure data for %s; give unavailability (or mtbf and mttr) on them or per kind under defaults.kinds, or pass --default-unavailability",
+		return &ExitError{ExitInput, fmt.Errorf("no failure data for %s; give unavailability (or mtbf and mttr) on them, per kind under defaults.kinds or for services under defaults.services, or pass --default-unavailability",
 			strings.Join(q, ", "))}
 	}
 	if opts.Format == "json" {

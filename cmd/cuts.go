@@ -34,7 +34,7 @@ account. Sets are printed by order (size) then ids, with counts per order.
 The feature's down function is compiled into a BDD and its minimal
 solutions into a ZBDD; --max-order bounds the work, not only the output.
 -f also takes Open-PSA MEF fault trees (.xml).`,
-		Example: `  blast cuts -f examples/kakao-2022.yaml --feature kakaotalk-message
+		Example: `  blast cuts -f examples/kakao-2022.yaml --feature talk-send
   blast cuts -f model.xml --max-order 2 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {

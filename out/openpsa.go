@@ -24,6 +24,8 @@ func mefName(id string) string {
 			b.WriteRune(r)
 		case r == '-' && b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
 			b.WriteRune(r)
+		case r > 0x7f:
+			fmt.Fprintf(&b, "_u%X_", r)
 		default:
 			b.WriteByte('_')
 		}
@@ -62,7 +64,7 @@ func WriteOpenPSA(w io.Writer, m *graph.Model, name string, ft *graph.FaultTree,
 		return s
 	}
 	idAttr := func(n, id string) string {
-		if n == id {
+		if n == id || id == "" {
 			return ""
 		}
 		return fmt.Sprintf("\n      <attributes><attribute name=\"%s\" value=\"%s\"/></attributes>", inventory.OpenPSAIDAttribute, xmlAttr(id))
@@ -88,7 +90,7 @@ func WriteOpenPSA(w io.Writer, m *graph.Model, name string, ft *graph.FaultTree,
 				gateName[i] = n
 				continue
 			}
-			gateName[i] = unique(mefName(m.ID(g.Owner)))
+			gateName[i] = unique(mefName(m.ID(g.Owner)) + "_down")
 			continue
 		}
 		part[g.Owner]++
@@ -116,8 +118,8 @@ func WriteOpenPSA(w io.Writer, m *graph.Model, name string, ft *graph.FaultTree,
 		}
 	}
 	for i, g := range ft.Gates {
-		var id string
-		if g.Named {
+		var id string // only top gates carry ids: they become features
+		if _, root := rootName[g.Owner]; root && g.Named {
 			id = m.ID(g.Owner)
 		}
 		fmt.Fprintf(bw, "    <define-gate name=\"%s\">%s\n", gateName[i], idAttr(gateName[i], id))

@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/out"
+	"github.com/spf13/cobra"
+)
+
+// CutsOptions are the inputs of blast cuts.
+type CutsOptions struct {
+	IO              *IO
+	Files           []string
+	Feature         string
+	MaxOrder        int
+	IncludeServices bool
+	Format          string
+}
+
+// NewCmdCuts builds "blast cuts". runF replaces cutsRun in tests of flag
+// parsing; nil runs it.
+func NewCmdCuts(io *IO, runF func(*CutsOptions) error) *cobra.Command {
+	opts := &CutsOptions{IO: io}
+	c := &cobra.Command{
+		Use:   "cuts -f INVENTORY --feature ID [--max-order K]",
+		Short: "Minimal cut sets: the smallest sets of failures that bring a feature down",
+		Long: `List every minimal cut set of a feature: a set of physical components
+(and, with --include-services, services failing in software) whose joint
+failure brings the feature down, and no part of which does. Replicas,
+quorum, power feeds, failover and anyOf/atLeast are all taken into
+account. Sets are printed by order (size) then ids, with counts per order.
+
+The feature's down function is compiled into a BDD and its minimal
+solutions into a ZBDD; --max-order bounds the work, not only the output.
+-f also takes Open-PSA MEF fault trees (.xml).`,
+		Example: `  blast cuts -f examples/kakao-2022.yaml --feature talk-send
+  blast cuts -f model.xml --max-order 2 --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFormat(opts.Format, "text", "json"); err != nil {
+				return err
+			}
+			if opts.MaxOrder < 0 {
+				return usagef("--max-order %d: give 1 or more, or 0 for no bound", opts.MaxOrder)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return cutsRun(opts)
+		},
+	}
+	addFileFlag(c, &opts.Files)
+	c.Flags().StringVar(&opts.Feature, "feature", "", "feature (or service) id; may be left out when there is one feature")
+	c.Flags().IntVar(&opts.MaxOrder, "max-order", 3, "largest cut set to find; 0 for no bound")
+	c.Flags().BoolVar(&opts.IncludeServices, "include-services", false, "count services failing in software as basic events too")
+	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	return c
+}
+
+type cutSource struct{ cs *graph.CutSets }
+
+func (s cutSource) Counts() []uint64                  { return s.cs.CountsByOrder }
+func (s cutSource) Each(k int, fn func(ids []string)) { s.cs.Each(k, fn) }
+
+func cutsRun(opts *CutsOptions) error {
+	m, err := loadRiskModel(opts.IO, opts.Files)
+	if err != nil {
+		return err
+	}
+	vs, err := riskTarget(m, opts.Feature, false)
+	if err != nil {
+		return err
+	}
+	maxOrder := opts.MaxOrder
+	if maxOrder == 0 {
+		maxOrder = -1
+	}
+	cs := m.MinimalCutSets(vs[0], graph.FaultTreeOptions{Services: opts.IncludeServices}, maxOrder)
+	var total uint64
+	for _, c := range cs.CountsByOrder {
+		total += c
+	}
+	var done func(uint64)
+	if opts.IO.ErrTerminal && total > 10000 {
+		done = func(n uint64) {
+			if n%10000 == 0 || n == total {
+				fmt.Fprintf(opts.IO.ErrOut, "\r%s %3d%% %d/%d cut sets", bar(n, total, 30), 100*n/total, n, total)
+				if n == total {
+					fmt.Fprintln(opts.IO.ErrOut)
+				}
+			}
+		}
+	}
+	if opts.Format == "json" {
+		return out.WriteCutsJSON(opts.IO.Out, m.ID(vs[0]), cutSource{cs}, done)
+	}
+	return out.WriteCutsText(opts.IO.Out, m.ID(vs[0]), cutSource{cs}, done)
+}
+
+// bar draws a progress bar of width cells.
+func bar(n, total uint64, width int) string {
+	full := int(uint64(width) * n / max(total, 1))
+	b := make([]rune, width)
+	for i := range b {
+		b[i] = '░'
+		if i < full {
+			b[i] = '█'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,215 @@
+package graph
+
+import "slices"
+
+// BDD is a reduced ordered binary decision diagram manager: hash-consed
+// nodes (a unique table, so equal functions are equal node numbers) and a
+// direct-mapped computed cache for if-then-else. Node 0 is the constant
+// false, node 1 the constant true; variable 0 is at the top. Nodes are
+// numbered children first, so a node's children have smaller numbers.
+// A BDD is not safe for concurrent use.
+type BDD struct {
+	nodes  []bddNode
+	unique map[bddNode]int32
+	cache  []iteEntry
+}
+
+type bddNode struct{ v, lo, hi int32 } // lo: variable false (up), hi: true (down)
+
+type iteEntry struct{ f, g, h, r int32 }
+
+const bddTerminal = int32(1 << 30) // the "variable" of the constants
+
+// NewBDD returns an empty manager.
+func NewBDD() *BDD {
+	d := &BDD{unique: make(map[bddNode]int32), cache: make([]iteEntry, 1<<16)}
+	d.nodes = append(d.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
+	for i := range d.cache {
+		d.cache[i].f = -1
+	}
+	return d
+}
+
+// Size returns the number of nodes made so far, constants included.
+func (d *BDD) Size() int { return len(d.nodes) }
+
+// Var returns the function "variable v is true".
+func (d *BDD) Var(v int) int32 { return d.mk(int32(v), 0, 1) }
+
+func (d *BDD) mk(v, lo, hi int32) int32 {
+	if lo == hi {
+		return lo
+	}
+	k := bddNode{v, lo, hi}
+	if r, ok := d.unique[k]; ok {
+		return r
+	}
+	r := int32(len(d.nodes))
+	d.nodes = append(d.nodes, k)
+	d.unique[k] = r
+	if len(d.nodes) > 2*len(d.cache) && len(d.cache) < 1<<24 {
+		d.cache = make([]iteEntry, 2*len(d.cache))
+		for i := range d.cache {
+			d.cache[i].f = -1
+		}
+	}
+	return r
+}
+
+// ITE returns "if f then g else h". O(|f|·|g|·|h|) at worst.
+func (d *BDD) ITE(f, g, h int32) int32 {
+	switch {
+	case f == 1:
+		return g
+	case f == 0:
+		return h
+	case g == h:
+		return g
+	case g == 1 && h == 0:
+		return f
+	}
+	slot := &d.cache[uint32(f*73856093^g*19349663^h*83492791)&uint32(len(d.cache)-1)]
+	if slot.f == f && slot.g == g && slot.h == h {
+		return slot.r
+	}
+	v := min(d.nodes[f].v, d.nodes[g].v, d.nodes[h].v)
+	f0, f1 := d.cofactors(f, v)
+	g0, g1 := d.cofactors(g, v)
+	h0, h1 := d.cofactors(h, v)
+	lo := d.ITE(f0, g0, h0)
+	hi := d.ITE(f1, g1, h1)
+	r := d.mk(v, lo, hi)
+	slot = &d.cache[uint32(f*73856093^g*19349663^h*83492791)&uint32(len(d.cache)-1)]
+	*slot = iteEntry{f, g, h, r}
+	return r
+}
+
+func (d *BDD) cofactors(f, v int32) (int32, int32) {
+	n := d.nodes[f]
+	if n.v != v {
+		return f, f
+	}
+	return n.lo, n.hi
+}
+
+// And returns f ∧ g.
+func (d *BDD) And(f, g int32) int32 { return d.ITE(f, g, 0) }
+
+// Or returns f ∨ g.
+func (d *BDD) Or(f, g int32) int32 { return d.ITE(f, 1, g) }
+
+// AtLeast returns "at least k of fs are true", counting repeats.
+// O(len(fs)·k) ITE calls.
+func (d *BDD) AtLeast(k int, fs []int32) int32 {
+	// row[j] = at least j of fs[i:] are true, built from the last f up.
+	row := make([]int32, k+1)
+	row[0] = 1
+	for j := 1; j <= k; j++ {
+		row[j] = 0
+	}
+	for i := len(fs) - 1; i >= 0; i-- {
+		for j := k; j >= 1; j-- {
+			row[j] = d.ITE(fs[i], row[j-1], row[j])
+		}
+	}
+	return row[k]
+}
+
+// FromFaultTree returns the BDD of ft's top event, with basic event i as
+// variable i. O(gates) ITE calls.
+func (d *BDD) FromFaultTree(ft *FaultTree) int32 {
+	gates := make([]int32, len(ft.Gates))
+	val := func(a Arg) int32 {
+		switch a {
+		case True:
+			return 1
+		case False:
+			return 0
+		}
+		if e, ok := a.Event(); ok {
+			return d.Var(e)
+		}
+		return gates[a]
+	}
+	for i, g := range ft.Gates {
+		var r int32
+		switch g.Op {
+		case OpOr:
+			r = 0
+			for _, a := range g.Args {
+				r = d.Or(r, val(a))
+			}
+		case OpAnd:
+			r = 1
+			for _, a := range g.Args {
+				r = d.And(r, val(a))
+			}
+		default:
+			fs := make([]int32, len(g.Args))
+			for j, a := range g.Args {
+				fs[j] = val(a)
+			}
+			r = d.AtLeast(g.K, fs)
+		}
+		gates[i] = r
+	}
+	return val(ft.Top)
+}
+
+// reach returns the nodes below f (f included, constants excluded) in
+// increasing order: children before parents.
+func (d *BDD) reach(f int32) []int32 {
+	seen := map[int32]bool{}
+	stack := []int32{f}
+	var out []int32
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x < 2 || seen[x] {
+			continue
+		}
+		seen[x] = true
+		out = append(out, x)
+		stack = append(stack, d.nodes[x].lo, d.nodes[x].hi)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Probability returns the probability that f is true when variable i is
+// true with probability p[i], independently. Exact; O(|f|).
+func (d *BDD) Probability(f int32, p []float64) float64 {
+	prob, _ := d.probabilities(f, p)
+	return prob[f]
+}
+
+func (d *BDD) probabilities(f int32, p []float64) (map[int32]float64, []int32) {
+	nodes := d.reach(f)
+	prob := make(map[int32]float64, len(nodes)+2)
+	prob[0], prob[1] = 0, 1
+	for _, x := range nodes {
+		n := d.nodes[x]
+		prob[x] = p[n.v]*prob[n.hi] + (1-p[n.v])*prob[n.lo]
+	}
+	return prob, nodes
+}
+
+// Birnbaum returns, for each variable, P(f | v true) − P(f | v false)
+// (the derivative of P(f) in p[v]), and P(f). One bottom-up pass for the
+// probabilities and one top-down pass for the probability of reaching
+// each node: O(|f|).
+func (d *BDD) Birnbaum(f int32, p []float64) ([]float64, float64) {
+	prob, nodes := d.probabilities(f, p)
+	reach := make(map[int32]float64, len(nodes))
+	reach[f] = 1
+	b := make([]float64, len(p))
+	for i := len(nodes) - 1; i >= 0; i-- {
+		x := nodes[i]
+		n := d.nodes[x]
+		r := reach[x]
+		b[n.v] += r * (prob[n.hi] - prob[n.lo])
+		reach[n.hi] += r * p[n.v]
+		reach[n.lo] += r * (1 - p[n.v])
+	}
+	return b, prob[f]
+}

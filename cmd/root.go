@@ -34,6 +34,9 @@ type IO struct {
 	OutTerminal, ErrTerminal bool
 	// NoColor is set when the user asked for no colour (NO_COLOR).
 	NoColor bool
+	// Executable is the blast binary that draws SVG in a child process
+	// (see out.RenderSVG); "" means this process's own executable.
+	Executable string
 }
 
 // Color reports whether output to Out may be coloured.
@@ -91,8 +94,10 @@ embedded Kakao and Naver inventories.`,
 		NewCmdAudit(io, nil),
 		NewCmdCheck(io, nil),
 		NewCmdDiff(io, nil),
+		NewCmdDiagram(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
+		NewCmdRenderSVG(io),
 	)
 	return root
 }

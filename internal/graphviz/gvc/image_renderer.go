@@ -11,10 +11,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/blast-dev/blast/internal/graphviz/internal/wasm"
 	"github.com/disintegration/imaging"
 	"github.com/flopp/go-findfont"
 	"github.com/fogleman/gg"
-	"github.com/blast-dev/blast/internal/graphviz/internal/wasm"
 	"github.com/golang/freetype/truetype"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"

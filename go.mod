@@ -3,11 +3,17 @@ module github.com/blast-dev/blast
 go 1.26.8
 
 require (
+	github.com/disintegration/imaging v1.6.2
+	github.com/flopp/go-findfont v0.1.0
+	github.com/fogleman/gg v1.3.0
+	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0
 	github.com/invopop/jsonschema v0.14.0
 	github.com/owenrumney/go-sarif/v3 v3.3.1
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/spf13/cobra v1.10.2
+	github.com/tetratelabs/wazero v1.10.1
 	go.yaml.in/yaml/v4 v4.0.0
+	golang.org/x/image v0.25.0
 	golang.org/x/term v0.47.0
 	gonum.org/v1/gonum v0.17.0
 	pgregory.net/rapid v1.3.0

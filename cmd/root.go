@@ -35,6 +35,9 @@ type IO struct {
 	OutTerminal, ErrTerminal bool
 	// NoColor is set when the user asked for no colour (NO_COLOR).
 	NoColor bool
+	// Executable is the blast binary that draws SVG in a child process
+	// (see out.RenderSVG); "" means this process's own executable.
+	Executable string
 }
 
 // Color reports whether output to Out may be coloured.
@@ -97,8 +100,10 @@ embedded Kakao and Naver inventories.`,
 		NewCmdAvailability(io, nil),
 		NewCmdExport(io),
 		NewCmdImport(io),
+		NewCmdDiagram(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
+		NewCmdRenderSVG(io),
 	)
 	return root
 }

@@ -1,0 +1,162 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/out"
+	"github.com/spf13/cobra"
+)
+
+// DiagramOptions are the inputs of blast diagram.
+type DiagramOptions struct {
+	IO       *IO
+	Files    []string
+	Fail     []string
+	Focus    string
+	Level    string
+	Output   string
+	Format   string
+	MaxNodes int
+}
+
+// NewCmdDiagram builds "blast diagram". runF replaces diagramRun in tests
+// of flag parsing; nil runs it.
+func NewCmdDiagram(io *IO, runF func(*DiagramOptions) error) *cobra.Command {
+	opts := &DiagramOptions{IO: io}
+	c := &cobra.Command{
+		Use:   "diagram -f INVENTORY [--fail ID,...] [--focus FEATURE] [--level site|building|rack|host] -o FILE.svg|FILE.dot",
+		Short: "Draw the dependency graph as SVG (Graphviz) or DOT, coloured by a failure",
+		Long: fmt.Sprintf(`Draw features, the services they need, the components their replicas run on
+and the physical tree (nested clusters, power feeds as blue edges), left to
+right.
+
+With --fail, failed components are black, down nodes vermillion and dashed,
+degraded nodes orange and dotted (Okabe–Ito colours, and a word in every
+label, so greyscale prints still read), why-chains bold and blocked
+failovers marked with a purple tee; a legend explains them.
+
+--focus FEATURE draws only what that feature depends on. --level collapses
+the physical tree to sites, buildings, racks or hosts. A drawing holds at
+most %d nodes (--max-nodes): past that the physical tree is collapsed one
+level at a time, with a note, and if even sites are too many blast refuses
+and asks for --focus.
+
+The format comes from the -o extension (.svg or .dot) or --format; without
+-o the DOT text goes to standard output. PNG is not offered: the embedded
+Graphviz draws broken PNGs (outlines and edges go missing); convert the SVG
+instead.`, out.DefaultMaxNodes),
+		Example: `  blast diagram -f examples/kakao-2022.yaml --fail pangyo -o pangyo.svg
+  blast diagram -f examples/kakao-2022.yaml --focus talk-send --level rack -o talk.dot`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if opts.Format == "" {
+				switch strings.ToLower(filepath.Ext(opts.Output)) {
+				case ".svg":
+					opts.Format = "svg"
+				case ".dot", ".gv", "":
+					opts.Format = "dot"
+				case ".png":
+					return usagef("-o %s: PNG is not offered (the embedded Graphviz draws broken PNGs); write .svg and convert it", opts.Output)
+				default:
+					return usagef("-o %s: give a .svg or .dot file, or --format", opts.Output)
+				}
+			}
+			if err := checkFormat(opts.Format, "svg", "dot"); err != nil {
+				return err
+			}
+			if opts.Format == "svg" && (opts.Output == "" || opts.Output == "-") && opts.IO.OutTerminal {
+				return usagef("not writing SVG to a terminal: give -o FILE.svg")
+			}
+			if opts.Level != "" && !slices.Contains(out.Levels, opts.Level) {
+				return usagef("--level %q: use %s", opts.Level, strings.Join(out.Levels, ", "))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return diagramRun(opts)
+		},
+	}
+	addFileFlag(c, &opts.Files)
+	c.Flags().StringArrayVar(&opts.Fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+	c.Flags().StringVar(&opts.Focus, "focus", "", "draw only what this feature depends on")
+	c.Flags().StringVar(&opts.Level, "level", "", "collapse the physical tree to site, building, rack or host")
+	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file (.svg or .dot); standard output when empty")
+	c.Flags().StringVar(&opts.Format, "format", "", "svg or dot (default: from the -o extension, else dot)")
+	c.Flags().IntVar(&opts.MaxNodes, "max-nodes", out.DefaultMaxNodes, "collapse the physical tree past this many nodes")
+	return c
+}
+
+func diagramRun(opts *DiagramOptions) error {
+	m, err := loadModel(opts.IO, opts.Files)
+	if err != nil {
+		return err
+	}
+	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, opts.MaxNodes, opts.Format)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "" || opts.Output == "-" {
+		_, err := opts.IO.Out.Write(data)
+		return err
+	}
+	return writeOutput(opts.Output, data, opts.Files)
+}
+
+// drawDiagram builds the DOT graph and, for svg, renders it. Notes about
+// collapsing go to ErrOut.
+func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, maxNodes int, format string) ([]byte, error) {
+	var res *graph.Result
+	if len(fail) > 0 {
+		failed, err := m.SelectAll(fail)
+		if err != nil {
+			return nil, &ExitError{ExitInput, err}
+		}
+		res = m.Simulate(failed)
+	}
+	d, err := out.NewDiagram(m, out.DiagramOptions{Result: res, Focus: focus, Level: level, MaxNodes: maxNodes})
+	if err != nil {
+		return nil, &ExitError{ExitInput, err}
+	}
+	for _, n := range d.Notes {
+		fmt.Fprintf(io.ErrOut, "note: %s\n", n)
+	}
+	if format == "dot" {
+		return d.DOT, nil
+	}
+	svg, err := out.RenderSVG(context.Background(), d.DOT, io.Executable)
+	if err != nil {
+		return nil, err
+	}
+	return svg, nil
+}
+
+// NewCmdRenderSVG builds the hidden "blast render-svg": DOT on standard
+// input, SVG on standard output, run by blast itself in a child process
+// started with BLAST_GRAPHVIZ=1 so that only drawing pays for loading
+// Graphviz.
+func NewCmdRenderSVG(iop *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:    "render-svg",
+		Short:  "Render DOT from standard input as SVG (used by blast itself)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			dot, err := io.ReadAll(iop.In)
+			if err != nil {
+				return err
+			}
+			svg, err := out.RenderSVGHere(context.Background(), dot)
+			if err != nil {
+				return err
+			}
+			_, err = iop.Out.Write(svg)
+			return err
+		},
+	}
+}

@@ -1,0 +1,95 @@
+package out
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blast-dev/blast/graph"
+)
+
+// bigInventory writes an inventory of about n nodes: 4 sites with a
+// building and two power feeds each, racks, hosts, services on hosts and
+// features on services.
+func bigInventory(t testing.TB, n int) string {
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: big}\ncomponents:\n")
+	count := 0
+	racks, hosts := n/10, n/2
+	for s := 0; s < 4; s++ {
+		fmt.Fprintf(&b, "  - {id: s%d, kind: site}\n  - {id: b%d, kind: building, parent: s%d}\n", s, s, s)
+		fmt.Fprintf(&b, "  - {id: p%da, kind: power, parent: b%d}\n  - {id: p%db, kind: power, parent: b%d}\n", s, s, s, s)
+		count += 4
+	}
+	for r := 0; r < racks; r++ {
+		fmt.Fprintf(&b, "  - {id: r%d, kind: rack, parent: b%d, power: [p%da, p%db]}\n", r, r%4, r%4, r%4)
+	}
+	for h := 0; h < hosts; h++ {
+		fmt.Fprintf(&b, "  - {id: h%d, kind: host, parent: r%d}\n", h, h%racks)
+	}
+	count += racks + hosts
+	svcs := (n - count) * 2 / 3
+	b.WriteString("services:\n")
+	for s := 0; s < svcs; s++ {
+		fmt.Fprintf(&b, "  - {id: svc%d, placement: [{on: h%d, replicas: 2}, {on: h%d, replicas: 2}]", s, s%hosts, (s*7+1)%hosts)
+		if s > 0 {
+			fmt.Fprintf(&b, ", dependsOn: [svc%d]", s/2)
+		}
+		b.WriteString("}\n")
+	}
+	b.WriteString("features:\n")
+	for f := 0; f < n-count-svcs; f++ {
+		fmt.Fprintf(&b, "  - {id: f%d, users: %d, dependsOn: [svc%d]}\n", f, 1000+f, (f*13)%svcs)
+	}
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func benchRender(b *testing.B, m *graph.Model, opt DiagramOptions) {
+	d, err := NewDiagram(m, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(d.Nodes), "nodes")
+	b.ResetTimer()
+	for b.Loop() {
+		d, _ := NewDiagram(m, opt)
+		if _, err := RenderSVG(context.Background(), d.DOT, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDiagramSVG measures building the DOT graph and rendering it as
+// SVG (Graphviz already loaded: one instance per process).
+func BenchmarkDiagramSVG(b *testing.B) {
+	kakao := loadModel(b, "../examples/kakao-2022.yaml")
+	naver := loadModel(b, "../examples/naver-2022.yaml")
+	big := loadModel(b, bigInventory(b, 2000))
+	b.Run("kakao-pangyo", func(b *testing.B) { benchRender(b, kakao, DiagramOptions{Result: fail(b, kakao, "pangyo")}) })
+	b.Run("naver-pangyo", func(b *testing.B) { benchRender(b, naver, DiagramOptions{Result: fail(b, naver, "pangyo")}) })
+	b.Run("2000-nodes-collapsed", func(b *testing.B) { benchRender(b, big, DiagramOptions{Result: fail(b, big, "s0")}) })
+	b.Run("2000-nodes-full", func(b *testing.B) {
+		benchRender(b, big, DiagramOptions{Result: fail(b, big, "s0"), MaxNodes: 5000})
+	})
+}
+
+func TestBigInventoryCollapses(t *testing.T) {
+	m := loadModel(t, bigInventory(t, 2000))
+	if m.Len() < 1900 || m.Len() > 2100 {
+		t.Fatalf("bigInventory(2000) has %d nodes", m.Len())
+	}
+	d, err := NewDiagram(m, DiagramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Level == "" || d.Nodes > DefaultMaxNodes {
+		t.Errorf("2000 nodes: drawn %d at level %q; want a collapse to at most %d", d.Nodes, d.Level, DefaultMaxNodes)
+	}
+}

@@ -55,7 +55,9 @@ type nbEnd struct {
 
 func (o *nbObject) ref(k string) int64 { return o.refs[k] }
 
-func (o *nbObject) sourceID() string { return "netbox:dcim/" + o.endpoint + "/" + strconv.FormatInt(o.pk, 10) }
+func (o *nbObject) sourceID() string {
+	return "netbox:dcim/" + o.endpoint + "/" + strconv.FormatInt(o.pk, 10)
+}
 
 // label is how the report names o.
 func (o *nbObject) label() string {

@@ -2,8 +2,8 @@ package inventory
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -112,4 +112,3 @@ func redact(u string) string {
 	p.User = nil
 	return p.String()
 }
-

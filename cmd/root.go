@@ -93,6 +93,7 @@ embedded Kakao and Naver inventories.`,
 		NewCmdDiff(io, nil),
 		NewCmdValidate(io, nil),
 		NewCmdSchema(io, nil),
+		NewCmdImport(io),
 	)
 	return root
 }

@@ -16,6 +16,9 @@ import (
 // A new source is one line here.
 var importSubcommands = []func(*IO) *cobra.Command{
 	func(io *IO) *cobra.Command { return NewCmdImportNetBox(io, nil) },
+	func(io *IO) *cobra.Command { return NewCmdImportKubernetes(io, nil) },
+	func(io *IO) *cobra.Command { return NewCmdImportBackstage(io, nil) },
+	func(io *IO) *cobra.Command { return NewCmdImportTraces(io, nil) },
 }
 
 // NewCmdImport builds "blast import", the parent of one subcommand per

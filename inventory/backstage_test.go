@@ -6,7 +6,7 @@ import (
 )
 
 func TestImportBackstage(t *testing.T) {
-	imp, err := ImportBackstage(readDir(t, "testdata/backstage"))
+	imp, err := ImportBackstage(readDir(t, "../examples/import/backstage"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestImportBackstageBad(t *testing.T) {
 }
 
 func TestImportTraces(t *testing.T) {
-	imp, err := ImportTraces(readDir(t, "testdata/traces"), 100)
+	imp, err := ImportTraces(readDir(t, "../examples/import/traces"), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,7 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 	var diags Diagnostics
 	inv := layer.Inv
 	mapped := map[string]bool{}
+	m = withKubernetesIDs(base, inv, m)
 	if m != nil {
 		inv = renamed(inv, base, m, &diags)
 		for _, to := range m.IDs {
@@ -185,8 +186,8 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 			b.Reliability = c.Reliability
 		}
 		b.Labels = joinLabels(b.Labels, c.Labels, cf)
+		rep.Joined = append(rep.Joined, Note{ID: c.ID, Why: c.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, c.Source)
-		rep.Joined = append(rep.Joined, Note{ID: c.ID, Why: c.Source + " is " + sourceOr(base, b.Source)})
 	}
 	for _, s := range inv.Services {
 		i, ok := svcs[s.ID]
@@ -231,8 +232,8 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		}
 		b.DependsOn = joinDeps(b.DependsOn, s.DependsOn)
 		b.Labels = joinLabels(b.Labels, s.Labels, cf)
+		rep.Joined = append(rep.Joined, Note{ID: s.ID, Why: s.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, s.Source)
-		rep.Joined = append(rep.Joined, Note{ID: s.ID, Why: s.Source + " is " + sourceOr(base, b.Source)})
 	}
 	for _, f := range inv.Features {
 		i, ok := feats[f.ID]
@@ -264,8 +265,8 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		fill(&b.Product, f.Product)
 		b.DependsOn = joinDeps(b.DependsOn, f.DependsOn)
 		b.Labels = joinLabels(b.Labels, f.Labels, cf)
+		rep.Joined = append(rep.Joined, Note{ID: f.ID, Why: f.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, f.Source)
-		rep.Joined = append(rep.Joined, Note{ID: f.ID, Why: f.Source + " is " + sourceOr(base, b.Source)})
 	}
 	if err := diags.Err(); err != nil {
 		diags.Sort()
@@ -300,7 +301,7 @@ func conflict(diags *Diagnostics, base *Inventory, id, kind, format string, args
 	*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: "rename one of them in the mapping"})
 }
 
-func sourceOr(base *Inventory, s string) string {
+func sourceOr(s string) string {
 	if s == "" {
 		return "the base entity"
 	}
@@ -413,8 +414,9 @@ func depKey(d Dep) string {
 	return fmt.Sprintf("%d/%d/%t/%s", d.Kind, d.K, d.Soft, strings.Join(ids, "\x00"))
 }
 
-// renamed returns a copy of inv with ids renamed by m. Entries naming no id
-// of the layer, or no id of the base, are reported.
+// renamed returns a copy of inv with ids renamed by m. Pairs naming an id
+// of the layer but none of the base are reported, and so is a mapping that
+// pairs no id of the layer at all.
 func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *Inventory {
 	have := map[string]bool{}
 	for _, c := range inv.Components {
@@ -440,15 +442,23 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 		inBase[f.ID] = true
 		baseIDs = append(baseIDs, f.ID)
 	}
+	// One mapping file may serve several layers: pairs naming no id of
+	// this layer are for another; a file pairing nothing of it is a mistake.
 	layerIDs := sortedKeys(have)
+	used := 0
 	for _, from := range sortedKeys(m.IDs) {
 		to := m.IDs[from]
 		if !have[from] {
-			*diags = append(*diags, Diagnostic{Pos: m.Pos[from], Msg: fmt.Sprintf("the import has no entity %q", from), Hint: didYouMean(from, layerIDs)})
+			continue
 		}
+		used++
 		if !inBase[to] {
 			*diags = append(*diags, Diagnostic{Pos: m.Pos[from], Msg: fmt.Sprintf("%q is mapped to %q, which the base does not have", from, to), Hint: didYouMean(to, baseIDs)})
 		}
+	}
+	if used == 0 && len(m.Pos) > 0 {
+		first := sortedKeys(m.Pos)[0]
+		*diags = append(*diags, Diagnostic{Pos: m.Pos[first], Msg: fmt.Sprintf("the mapping pairs no id of this import (such as %q)", first), Hint: didYouMean(first, layerIDs)})
 	}
 	id := func(s string) string {
 		if t, ok := m.IDs[s]; ok {
@@ -509,4 +519,34 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 		out.Features = append(out.Features, f)
 	}
 	return out
+}
+
+// withKubernetesIDs adds to m the pairs Backstage's own convention gives:
+// a layer service and a base service labelled with the same
+// backstage.io/kubernetes-id (one each) are the same service. Pairs m
+// already names stand.
+func withKubernetesIDs(base, inv *Inventory, m *Mapping) *Mapping {
+	byLabel := func(ss []Service) map[string][]string {
+		out := map[string][]string{}
+		for _, s := range ss {
+			if v := s.Labels[annotationK8sID]; v != "" {
+				out[v] = append(out[v], s.ID)
+			}
+		}
+		return out
+	}
+	inBase, inLayer := byLabel(base.Services), byLabel(inv.Services)
+	for _, v := range sortedKeys(inLayer) {
+		from, to := inLayer[v], inBase[v]
+		if len(from) != 1 || len(to) != 1 || from[0] == to[0] {
+			continue
+		}
+		if m == nil {
+			m = &Mapping{IDs: map[string]string{}, Pos: map[string]Pos{}}
+		}
+		if _, ok := m.IDs[from[0]]; !ok {
+			m.IDs[from[0]] = to[0]
+		}
+	}
+	return m
 }

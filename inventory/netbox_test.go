@@ -45,8 +45,8 @@ func readDir(t *testing.T, paths ...string) []File {
 
 func TestImportNetBox(t *testing.T) {
 	for _, tc := range []struct{ name, dir string }{
-		{"netbox-v4", "testdata/netbox/v4"},
-		{"netbox-dumpdata", "testdata/netbox/dumpdata"},
+		{"netbox-v4", "../examples/import/netbox/v4"},
+		{"netbox-dumpdata", "../examples/import/netbox/dumpdata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			imp, err := ImportNetBox(readDir(t, tc.dir))
@@ -98,7 +98,7 @@ func TestImportNetBoxBad(t *testing.T) {
 // TestImportNetBoxShuffled checks that the order of files and of objects
 // within them does not change the output.
 func TestImportNetBoxShuffled(t *testing.T) {
-	files := readDir(t, "testdata/netbox/v4")
+	files := readDir(t, "../examples/import/netbox/v4")
 	want := encodeImport(t, ImportNetBox, files)
 	for seed := range uint64(5) {
 		rng := rand.New(rand.NewPCG(seed, 7))

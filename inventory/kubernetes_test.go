@@ -11,8 +11,8 @@ func TestImportKubernetes(t *testing.T) {
 		paths []string
 		whole bool
 	}{
-		{"kubernetes-nodes", []string{"../examples/import/kubernetes/boutique", "../examples/import/kubernetes/nodes.yaml"}, true},
-		{"kubernetes-zones", []string{"../examples/import/kubernetes/zones"}, false},
+		{"kubernetes-nodes", []string{"../examples/import/kubernetes"}, true},
+		{"kubernetes-zones", []string{"../examples/import/kubernetes-zones"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			imp, err := ImportKubernetes(readDir(t, tc.paths...))

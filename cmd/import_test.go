@@ -1,0 +1,208 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blast-dev/blast/internal/golden"
+)
+
+func TestImportFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(o *ImportOptions) bool
+	}{
+		{"format from extension", []string{"netbox", "dir", "-o", "out.json"}, "", func(o *ImportOptions) bool { return o.Format == "json" && o.Output == "out.json" }},
+		{"default yaml to stdout", []string{"kubernetes", "m.yaml"}, "", func(o *ImportOptions) bool { return o.Format == "yaml" && o.Output == "-" }},
+		{"explicit format", []string{"backstage", "c/", "-o", "x.txt", "--format", "json"}, "", func(o *ImportOptions) bool { return o.Format == "json" }},
+		{"merge and mapping", []string{"traces", "d.json", "--merge", "a.yaml", "--merge", "b/", "--mapping", "m.yaml"}, "", func(o *ImportOptions) bool {
+			return strings.Join(o.Merge, "|") == "a.yaml|b/" && o.Mapping == "m.yaml"
+		}},
+		{"bad format", []string{"netbox", "d", "--format", "xml"}, `--format "xml"`, nil},
+		{"mapping without merge", []string{"kubernetes", "m.yaml", "--mapping", "m.yaml"}, "give the base with --merge", nil},
+		{"no input", []string{"backstage"}, "name the catalog files", nil},
+		{"netbox both", []string{"netbox", "d", "--url", "https://nb"}, "not both", nil},
+		{"negative soft", []string{"traces", "d.json", "--soft-below", "-1"}, "must be 0 or more", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *ImportOptions
+			var c = NewCmdImport(&IO{})
+			for _, sub := range c.Commands() {
+				c.RemoveCommand(sub)
+			}
+			c.AddCommand(
+				NewCmdImportNetBox(&IO{}, func(o *ImportNetBoxOptions) error { got = &o.ImportOptions; return nil }),
+				NewCmdImportKubernetes(&IO{}, func(o *ImportKubernetesOptions) error { got = &o.ImportOptions; return nil }),
+				NewCmdImportBackstage(&IO{}, func(o *ImportBackstageOptions) error { got = &o.ImportOptions; return nil }),
+				NewCmdImportTraces(&IO{}, func(o *ImportTracesOptions) error { got = &o.ImportOptions; return nil }),
+			)
+			c.SetArgs(tc.args)
+			c.SetOut(&bytes.Buffer{})
+			c.SetErr(&bytes.Buffer{})
+			err := c.Execute()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("import %v: error = %v; want one containing %q", tc.args, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("import %v: %v", tc.args, err)
+			}
+			if !tc.check(got) {
+				t.Errorf("import %v: options = %+v", tc.args, *got)
+			}
+		})
+	}
+}
+
+// TestImportPipeline runs the README's path, NetBox then Kubernetes then
+// Backstage, into a temporary directory and checks each inventory written
+// against the one shipped in examples/import.
+func TestImportPipeline(t *testing.T) {
+	dir := t.TempDir()
+	ex := "../examples/import/"
+	steps := []struct {
+		out  string
+		args []string
+	}{
+		{"physical.yaml", []string{"import", "netbox", ex + "netbox/v4"}},
+		{"k8s.yaml", []string{"import", "kubernetes", ex + "kubernetes", "--merge", filepath.Join(dir, "physical.yaml"), "--mapping", ex + "mapping.yaml"}},
+		{"estate.yaml", []string{"import", "backstage", ex + "backstage", "--merge", filepath.Join(dir, "k8s.yaml"), "--mapping", ex + "mapping.yaml"}},
+	}
+	for _, s := range steps {
+		args := append(s.args, "-o", filepath.Join(dir, s.out))
+		_, stderr, code := run(t, "", args...)
+		if code != ExitOK {
+			t.Fatalf("blast %v: exit %d: %s", args, code, stderr)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, s.out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.out != "k8s.yaml" {
+			golden.CheckFile(t, ex+s.out, got)
+		}
+		golden.Check(t, "import-"+strings.TrimSuffix(s.out, ".yaml")+".stderr", []byte(stderr))
+	}
+	if _, stderr, code := run(t, "", "audit", "-f", filepath.Join(dir, "estate.yaml")); code != ExitOK {
+		t.Errorf("audit of the imported estate: exit %d: %s", code, stderr)
+	}
+}
+
+func TestImportRun(t *testing.T) {
+	dir := t.TempDir()
+	ex := "../examples/import/"
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	existing := write("keep.yaml", "old contents\n")
+	badMapping := write("bad-mapping.yaml", "apiVersion: blast/v1\nkind: Mapping\ncomponents:\n  kr-pangyo-1: pangyoo\n")
+	conflict := write("conflict.yaml", "apiVersion: blast/v1\nkind: Mapping\ncomponents:\n  kr-pangyo-1: gasan\n")
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		code      int
+		stderrHas string
+		stdoutHas string
+	}{
+		{"to stdout as json", []string{"import", "traces", ex + "traces", "--soft-below", "100", "--format", "json"}, ExitOK, "soft: fewer than 100", `"soft": true`},
+		{"bad input keeps the old file", []string{"import", "traces", write("bad.json", `[{"parent": "a"`), "-o", existing}, ExitInput, "bad.json:2:1: syntax error", ""},
+		{"refuses to overwrite an input", []string{"import", "netbox", ex + "netbox/v4", "--merge", existing, "-o", existing}, ExitInput, "is also an input", ""},
+		{"unknown api version", []string{"import", "kubernetes", write("old.yaml", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n")}, ExitInput, `old.yaml:1:13: unsupported apiVersion "extensions/v1beta1" for Deployment`, ""},
+		{"mapping to an unknown id", []string{"import", "kubernetes", ex + "kubernetes", "--merge", ex + "physical.yaml", "--mapping", badMapping}, ExitInput, `bad-mapping.yaml:4:3: "kr-pangyo-1" is mapped to "pangyoo", which the base does not have; did you mean "pangyo"?`, ""},
+		{"conflict", []string{"import", "kubernetes", ex + "kubernetes", "--merge", ex + "physical.yaml", "--mapping", conflict}, ExitInput, `physical.yaml:`, ""},
+		{"parent needs a source", []string{"import"}, ExitInput, "name a source", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("blast %v exit = %d; want %d (stderr: %s)", tc.args, code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.stderrHas) {
+				t.Errorf("blast %v stderr = %q; want it to contain %q", tc.args, stderr, tc.stderrHas)
+			}
+			if !strings.Contains(stdout, tc.stdoutHas) {
+				t.Errorf("blast %v stdout = %q; want it to contain %q", tc.args, stdout, tc.stdoutHas)
+			}
+		})
+	}
+	if data, _ := os.ReadFile(existing); string(data) != "old contents\n" {
+		t.Errorf("a failed import changed its -o file: %q", data)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(ents) > 0 {
+		t.Errorf("temporary files left behind: %v", ents)
+	}
+	// The conflict names both sides.
+	_, stderr, _ := run(t, "", "import", "kubernetes", ex+"kubernetes", "--merge", ex+"physical.yaml", "--mapping", conflict)
+	if !strings.Contains(stderr, `component "pg-k8s-01": kubernetes puts it in "gasan"`) {
+		t.Errorf("conflict stderr = %q; want the node's two places named", stderr)
+	}
+}
+
+// TestImportNetBoxLive serves the saved endpoints over HTTP, split into
+// pages, and checks that live mode follows next, sends the token, and
+// never prints it.
+func TestImportNetBoxLive(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef01234567"
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Token "+token {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		ep := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/dcim/"), "/")
+		data, err := os.ReadFile("../examples/import/netbox/v4/" + ep + ".json")
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		var list struct{ Results []json.RawMessage }
+		json.Unmarshal(data, &list)
+		// Two results a page.
+		offset := 0
+		if o := r.URL.Query().Get("offset"); o != "" {
+			json.Unmarshal([]byte(o), &offset)
+		}
+		end := min(offset+2, len(list.Results))
+		var next any
+		if end < len(list.Results) {
+			next = srv.URL + r.URL.Path + "?limit=2&offset=" + itoa(end)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"count": len(list.Results), "next": next, "previous": nil, "results": list.Results[offset:end]})
+	}))
+	defer srv.Close()
+	t.Setenv(NetBoxTokenEnv, token)
+	stdout, stderr, code := run(t, "", "import", "netbox", "--url", srv.URL)
+	if code != ExitOK {
+		t.Fatalf("live import: exit %d: %s", code, stderr)
+	}
+	want, err := os.ReadFile("../examples/import/physical.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != string(want) {
+		t.Errorf("live import differs from the import of the saved files:\n%s", stdout)
+	}
+	if strings.Contains(stdout+stderr, token) {
+		t.Error("live import printed the token")
+	}
+	t.Setenv(NetBoxTokenEnv, "wrong")
+	_, stderr, code = run(t, "", "import", "netbox", "--url", srv.URL)
+	if code != ExitInput || !strings.Contains(stderr, "set NETBOX_TOKEN") || strings.Contains(stderr, "wrong") {
+		t.Errorf("live import with a bad token: exit %d, stderr %q", code, stderr)
+	}
+}
+

@@ -1,0 +1,65 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestImportKubernetes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		whole bool
+	}{
+		{"kubernetes-nodes", []string{"../examples/import/kubernetes"}, true},
+		{"kubernetes-zones", []string{"../examples/import/kubernetes-zones"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			imp, err := ImportKubernetes(readDir(t, tc.paths...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			importGolden(t, "import/"+tc.name, imp, tc.whole)
+		})
+	}
+}
+
+func TestServiceNames(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"cartservice:7070", "shop/cartservice"},
+		{"http://payments.default.svc.cluster.local", "default/payments"},
+		{"http://paymentservice.payments.svc.cluster.local:50051/v1", "payments/paymentservice"},
+		{"postgres://api@db.default.svc:5432/api", "default/db"},
+		{"redis.cache:6379", "cache/redis"},
+		{"a:1,b:2", "shop/a shop/b"},
+		{"info", ""},
+		{"true", ""},
+		{"0", ""},
+		{"smtp.mail.example.com:25", ""},
+		{"Cart:7070", ""},
+	} {
+		if got := strings.Join(serviceNames(tc.value, "shop"), " "); got != tc.want {
+			t.Errorf("serviceNames(%q) = %q; want %q", tc.value, got, tc.want)
+		}
+	}
+}
+
+func TestImportKubernetesBad(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"unknown apiVersion", "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: a}\n", "x.yaml:1:13: unsupported apiVersion \"apps/v1beta2\" for Deployment"},
+		{"truncated", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n", "x.yaml:4:1: syntax error"},
+		{"not an object", "- a\n- b\n", "x.yaml:1:1: want a Kubernetes object, got a list"},
+		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1:1: not a Kubernetes object"},
+		{"no name", "apiVersion: v1\nkind: Service\nmetadata: {}\n", "x.yaml:1:1: Service has no metadata.name"},
+		{"bad pdb", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [z]}]}]}}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec:\n  minAvailable: lots\n  selector: {matchLabels: {app: a}}\n",
+			"x.yaml:14:17: PodDisruptionBudget default/a: \"lots\" is not a number or percentage"},
+		{"duplicate", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n", "x.yaml:5:1: Service default/a appears twice (first at x.yaml:1:1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ImportKubernetes([]File{{Name: "x.yaml", Data: []byte(tc.data)}})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ImportKubernetes error = %v; want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,144 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blast-dev/blast/internal/golden"
+)
+
+// importGolden runs an importer and checks its YAML output and report
+// against golden files, and that the output loads as an inventory (whole
+// or, when partial, with only the missing placements to blame).
+func importGolden(t *testing.T, name string, imp *Import, whole bool) {
+	t.Helper()
+	data, err := Encode(imp.Inv, "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, name+".yaml", data)
+	var rep bytes.Buffer
+	if err := imp.Report.WriteText(&rep); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, name+".report.txt", rep.Bytes())
+	if whole {
+		if _, diags, err := LoadFiles([]File{{Name: name + ".yaml", Data: data}}); err != nil {
+			t.Errorf("%s output does not load: %v", name, diags)
+		}
+	}
+}
+
+func readDir(t *testing.T, paths ...string) []File {
+	t.Helper()
+	files, err := ReadPaths(paths, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestImportNetBox(t *testing.T) {
+	for _, tc := range []struct{ name, dir string }{
+		{"netbox-v4", "../examples/import/netbox/v4"},
+		{"netbox-dumpdata", "../examples/import/netbox/dumpdata"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			imp, err := ImportNetBox(readDir(t, tc.dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			importGolden(t, "import/"+tc.name, imp, true)
+		})
+	}
+}
+
+// TestImportNetBoxBad checks that bad input gives errors naming the file,
+// line and column, and never an inventory.
+func TestImportNetBoxBad(t *testing.T) {
+	page := `{"count": 1, "next": null, "previous": null, "results": [%s]}`
+	for _, tc := range []struct {
+		name  string
+		files []File
+		want  string
+	}{
+		{"truncated JSON", []File{{"sites.json", []byte(`{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "name": "Pangyo"`)}}, "sites.json:2:1: syntax error"},
+		{"not a list", []File{{"sites.json", []byte(`{"id": 1, "name": "Pangyo"}`)}}, "sites.json:1:1: not a NetBox list response"},
+		{"one page of many", []File{{"racks.json", []byte(`{"count": 2000, "next": "https://netbox.example.com/api/dcim/racks/?limit=50&offset=50", "previous": null, "results": []}`)}}, "racks.json:1:25: this is one page of a longer list"},
+		{"dangling location", []File{
+			{"locations.json", []byte(fmt.Sprintf(page, `{"id": 1, "url": "https://netbox.example.com/api/dcim/locations/1/", "name": "A", "slug": "a"}`))},
+			{"racks.json", []byte(fmt.Sprintf(page, `{"id": 12, "url": "https://netbox.example.com/api/dcim/racks/12/", "name": "R01",
+  "location": {"id": 99, "url": "https://netbox.example.com/api/dcim/locations/99/", "name": "Gone"}}`))},
+		}, "racks.json:2:15: dcim/racks/12 names location 99, which is not in the locations given"},
+		{"duplicate", []File{
+			{"a.json", []byte(fmt.Sprintf(page, `{"id": 1, "url": "https://netbox.example.com/api/dcim/sites/1/", "name": "P", "slug": "p"}`))},
+			{"b.json", []byte(fmt.Sprintf(page, `{"id": 1, "url": "https://netbox.example.com/api/dcim/sites/1/", "name": "P", "slug": "p"}`))},
+		}, "b.json:1:58: dcim/sites/1 appears twice (first at a.json:1:58)"},
+		{"dumpdata entry without fields", []File{{"dump.json", []byte(`[{"model": "dcim.site", "pk": 1}]`)}}, "dump.json:1:2: not a dumpdata entry"},
+		{"bad id", []File{{"sites.json", []byte(fmt.Sprintf(page, `{"id": "one", "name": "P"}`))}}, "sites.json:1:58: dcim/sites object has no numeric id"},
+		{"empty", []File{{"sites.json", []byte("  \n")}}, "sites.json:1:1: file is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			imp, err := ImportNetBox(tc.files)
+			if err == nil {
+				t.Fatalf("ImportNetBox = %d components, no error; want %q", len(imp.Inv.Components), tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ImportNetBox error = %v; want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestImportNetBoxShuffled checks that the order of files and of objects
+// within them does not change the output.
+func TestImportNetBoxShuffled(t *testing.T) {
+	files := readDir(t, "../examples/import/netbox/v4")
+	want := encodeImport(t, ImportNetBox, files)
+	for seed := range uint64(5) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		shuffled := slices.Clone(files)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		for i, f := range shuffled {
+			shuffled[i].Data = shuffleResults(t, f.Data, rng)
+		}
+		if got := encodeImport(t, ImportNetBox, shuffled); !bytes.Equal(got, want) {
+			t.Errorf("seed %d: shuffled input gives different output:\n%s\nwant\n%s", seed, got, want)
+		}
+	}
+}
+
+func encodeImport(t *testing.T, fn func([]File) (*Import, error), files []File) []byte {
+	t.Helper()
+	imp, err := fn(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Encode(imp.Inv, "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep bytes.Buffer
+	imp.Report.WriteText(&rep)
+	return append(data, rep.Bytes()...)
+}
+
+// shuffleResults shuffles the results of a NetBox list response.
+func shuffleResults(t *testing.T, data []byte, rng *rand.Rand) []byte {
+	var list map[string]any
+	if err := json.Unmarshal(data, &list); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := list["results"].([]any)
+	rng.Shuffle(len(res), func(i, j int) { res[i], res[j] = res[j], res[i] })
+	out, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -205,4 +205,3 @@ func TestImportNetBoxLive(t *testing.T) {
 		t.Errorf("live import with a bad token: exit %d, stderr %q", code, stderr)
 	}
 }
-

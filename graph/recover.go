@@ -65,7 +65,9 @@ type Step struct {
 }
 
 // Deadlock is a cycle of hard dependencies among nodes that stay down:
-// none of them can start before the others are up.
+// none of them can start before the others are up. An edge may also be a
+// failover.via of a service that can only run on its standby replicas
+// (its active ones sit on components the inventory marks failed).
 type Deadlock struct {
 	// Cycle starts at its smallest id; each node needs the next, the last
 	// needs the first.
@@ -412,7 +414,19 @@ func (r *Recovery) deadlocks(e *Evaluator, plan map[int32]*planned, nodes []int3
 		}
 		return n
 	}
-	for _, cyc := range m.cyclesAmong(stuck, func(g int32) bool { return !e.groupUp(g) }) {
+	viaDown := func(v int32) []int32 {
+		if p := plan[v]; p == nil || !p.restartNeedsV {
+			return nil
+		}
+		var out []int32
+		for _, x := range m.Via(v) {
+			if e.State(x) == Down {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	for _, cyc := range m.cyclesAmong(stuck, func(g int32) bool { return !e.groupUp(g) }, viaDown) {
 		best := 0
 		for i := range cyc {
 			if d, b := dependents(cyc[i]), dependents(cyc[best]); d > b || d == b && cyc[i] < cyc[best] {

@@ -93,6 +93,7 @@ embedded Kakao and Naver inventories.`,
 
 		NewCmdSimulate(io, nil),
 		NewCmdAudit(io, nil),
+		NewCmdRecover(io, nil),
 		NewCmdCheck(io, nil),
 		NewCmdDiff(io, nil),
 		NewCmdGen(io, nil),

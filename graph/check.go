@@ -381,6 +381,17 @@ func plural(n int, one, many string) string {
 // its smallest id, starting there. Soft dependencies are left out: a
 // service can start without them. Cycles are ordered by their first id.
 func (m *Model) HardCycles(services []int32) [][]int32 {
+	return m.cyclesAmong(services, func(g int32) bool { return true }, nil)
+}
+
+// cyclesAmong is the cycle finder behind HardCycles and the recovery
+// plan's deadlocks: edges run from each given node to the members, among
+// the given nodes, of its non-soft dependency groups that keep(group)
+// accepts, and to what extra (when not nil) adds. For each strongly
+// connected component it returns one shortest cycle through its smallest
+// id, starting there, ordered by first id. O(V+E) for the components, plus
+// a breadth-first search per component.
+func (m *Model) cyclesAmong(services []int32, keep func(g int32) bool, extra func(v int32) []int32) [][]int32 {
 	services = slices.Compact(slices.Sorted(slices.Values(services)))
 	local := make(map[int32]int32, len(services))
 	for i, s := range services {
@@ -391,10 +402,17 @@ func (m *Model) HardCycles(services []int32) [][]int32 {
 	var flat []int32
 	for i, s := range services {
 		for g := m.ngStart[s]; g < m.ngStart[s+1]; g++ {
-			if m.groupSoft[g] || m.groupKind[g] != GroupDep {
+			if m.groupSoft[g] || m.groupKind[g] != GroupDep || !keep(g) {
 				continue
 			}
 			for _, x := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
+				if _, ok := local[x]; ok && x != s {
+					adj[s] = append(adj[s], x)
+				}
+			}
+		}
+		if extra != nil {
+			for _, x := range extra(s) {
 				if _, ok := local[x]; ok && x != s {
 					adj[s] = append(adj[s], x)
 				}

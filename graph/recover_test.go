@@ -1,0 +1,472 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blast-dev/blast/inventory"
+	"pgregory.net/rapid"
+)
+
+// addRecoveryTimes gives some services a restart time, some failovers an
+// rto, and some tiers defaults, all positive (a zero restart would let a
+// cycle vouch for itself in the timing equation the test checks).
+func addRecoveryTimes(t *rapid.T, inv *inventory.Inventory) {
+	dur := func(label string) inventory.Duration {
+		return inventory.Duration(time.Duration(rapid.IntRange(1, 6).Draw(t, label)) * 10 * time.Minute)
+	}
+	for i := range inv.Services {
+		s := &inv.Services[i]
+		s.Tier = rapid.IntRange(0, 2).Draw(t, "service tier")
+		if rapid.Bool().Draw(t, "own restart") {
+			s.Restart = dur("restart")
+		}
+		if s.Failover != nil && rapid.Bool().Draw(t, "own rto") {
+			s.Failover.RTO = dur("rto")
+		}
+	}
+	if rapid.Bool().Draw(t, "tier defaults") {
+		inv.Defaults = &inventory.Defaults{Tiers: map[string]inventory.TierDefaults{
+			"1": {Restart: dur("tier restart"), RTO: dur("tier rto")},
+		}}
+	}
+}
+
+// naiveStates evaluates with the naive evaluator and the given services
+// failed (ids).
+func naiveStates(inv *inventory.Inventory, m *Model, failed []int32) map[string]State {
+	ids := make([]string, len(failed))
+	for i, v := range failed {
+		ids[i] = m.ID(v)
+	}
+	return naiveSimulate(inv, ids).state
+}
+
+// naiveDepsMet reports whether every hard entry of deps has K members not
+// down in st.
+func naiveDepsMet(st map[string]State, deps []inventory.Dep) bool {
+	for _, d := range deps {
+		if !d.Soft && naiveDep(st, inventory.Dep{Kind: d.Kind, Of: d.Of, K: d.K}) == Down {
+			return false
+		}
+	}
+	return true
+}
+
+func naiveViaUp(st map[string]State, s *inventory.Service) bool {
+	if s.Failover == nil {
+		return true
+	}
+	for _, r := range s.Failover.Via {
+		if st[r.ID] == Down {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRecoverMatchesNaive executes every plan step by step with the naive
+// evaluator of naive_test.go on random inventories and checks that the plan
+// holds: the right nodes are in it, no wave starts a service whose hard
+// dependencies (or, for a failover, control plane) are still down, every
+// service starts in the first wave it can, every node is back at its wave
+// and its time and not before, what never comes back is down after the
+// plan and sits behind a reported deadlock cycle, and the critical path
+// links each step to the one that made it possible.
+func TestRecoverMatchesNaive(t *testing.T) {
+	checkRounds(t, func(t *rapid.T) {
+		inv := genInventory(t)
+		addRecoveryTimes(t, inv)
+		m := mustBuild(t, inv)
+		for i := 0; i < failureSetsPerInventory/4; i++ {
+			fail := drawFailureSet(t, inv, fmt.Sprintf("fail%d", i))
+			checkRecovery(t, inv, m, fail)
+		}
+	})
+}
+
+func checkRecovery(t *rapid.T, inv *inventory.Inventory, m *Model, fail []string) {
+	r := m.Recover(lookupAll(t, m, fail), 0)
+	hit, base := naiveSimulate(inv, fail), naiveSimulate(inv, nil)
+	isFailed := map[string]bool{}
+	for _, id := range fail {
+		isFailed[id] = true
+	}
+
+	// Which nodes the plan holds, and which need a start.
+	var wantNodes []string
+	starts := map[int32]bool{}
+	for v := int32(0); v < int32(m.Len()); v++ {
+		id := m.ID(v)
+		if m.Kind(v) == Component || hit.state[id] != Down || base.state[id] == Down {
+			continue
+		}
+		wantNodes = append(wantNodes, id)
+		if m.Kind(v) == Service {
+			rs, _, _ := naiveReplicas(hit.state, *m.Service(v))
+			if isFailed[id] || (len(m.Service(v).Placement) > 0 && rs == Down) {
+				starts[v] = true
+			}
+		}
+	}
+	var gotNodes []string
+	for _, st := range r.Steps {
+		gotNodes = append(gotNodes, m.ID(st.Node))
+		if got := st.Route != RouteResume || st.Back == Never && m.Kind(st.Node) == Service && starts[st.Node]; got != starts[st.Node] {
+			t.Fatalf("Recover(%q): %s needs a start = %v; want %v", fail, m.ID(st.Node), got, starts[st.Node])
+		}
+	}
+	if !slices.Equal(gotNodes, wantNodes) {
+		t.Fatalf("Recover(%q) steps = %v; want %v", fail, gotNodes, wantNodes)
+	}
+
+	// needsVia: the route needs the control plane.
+	needsVia := func(st Step) bool {
+		return st.Route == RouteFailover || base.failover[m.ID(st.Node)] == FailoverDone
+	}
+	canStart := func(states map[string]State, st Step) bool {
+		s := m.Service(st.Node)
+		return naiveDepsMet(states, s.DependsOn) && (!needsVia(st) || naiveViaUp(states, s))
+	}
+	pending := func(done func(v int32) bool) []int32 {
+		var out []int32
+		for v := range starts {
+			if !done(v) {
+				out = append(out, v)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	// Waves, executed one after the other.
+	for w := -1; w <= len(r.Waves); w++ {
+		before := naiveStates(inv, m, pending(func(v int32) bool { st, _ := r.Step(v); return st.Back != Never && st.Wave < w }))
+		after := naiveStates(inv, m, pending(func(v int32) bool { st, _ := r.Step(v); return st.Back != Never && st.Wave <= w }))
+		for _, st := range r.Steps {
+			id := m.ID(st.Node)
+			if st.Back == Never || st.Wave != w {
+				if starts[st.Node] && st.Back != Never && st.Wave > w && w >= 0 && canStart(before, st) {
+					t.Fatalf("Recover(%q): %s starts in wave %d but could start in wave %d", fail, id, st.Wave, w)
+				}
+				continue
+			}
+			if starts[st.Node] {
+				if !canStart(before, st) {
+					t.Fatalf("Recover(%q): wave %d starts %s (%v) while a hard dependency or its control plane is down", fail, w, id, st.Route)
+				}
+				continue
+			}
+			if w >= 0 && before[id] != Down {
+				t.Fatalf("Recover(%q): %s listed back after wave %d but it was back before", fail, id, w)
+			}
+			if after[id] == Down {
+				t.Fatalf("Recover(%q): %s listed back after wave %d but it is still down", fail, id, w)
+			}
+		}
+	}
+
+	// Timing: each node's Back solves the equation of the plan's rules.
+	times := []time.Duration{0}
+	for _, st := range r.Steps {
+		if st.Back != Never {
+			times = append(times, st.Back)
+		}
+	}
+	slices.Sort(times)
+	times = slices.Compact(times)
+	at := map[time.Duration]map[string]State{}
+	for _, tm := range times {
+		at[tm] = naiveStates(inv, m, pending(func(v int32) bool { st, _ := r.Step(v); return st.Back <= tm }))
+	}
+	first := func(ok func(states map[string]State) bool) time.Duration {
+		for _, tm := range times {
+			if ok(at[tm]) {
+				return tm
+			}
+		}
+		return Never
+	}
+	for _, st := range r.Steps {
+		id := m.ID(st.Node)
+		want := Never
+		if starts[st.Node] {
+			s := m.Service(st.Node)
+			restart, rto, _, _ := m.durations(st.Node, DefaultRestart)
+			rs := Step{Node: st.Node, Route: RouteRestart}
+			if tr := first(func(x map[string]State) bool { return canStart(x, rs) }); tr != Never {
+				want = tr + restart
+			}
+			act, stby := 0, 0
+			for _, p := range s.Placement {
+				if hit.state[p.On.ID] != Up {
+					continue
+				}
+				if p.Standby() {
+					stby += p.Count()
+				} else {
+					act += p.Count()
+				}
+			}
+			q, _ := m.Quorum(st.Node)
+			if !isFailed[id] && stby > 0 && act+stby >= q {
+				fs := Step{Node: st.Node, Route: RouteFailover}
+				if tf := first(func(x map[string]State) bool { return canStart(x, fs) }); tf != Never && tf+rto < want {
+					want = tf + rto
+					if st.Route != RouteFailover {
+						t.Fatalf("Recover(%q): %s comes back by %v; want failover (sooner)", fail, id, st.Route)
+					}
+				}
+			}
+		} else {
+			want = first(func(x map[string]State) bool { return x[id] != Down })
+		}
+		if st.Back != want {
+			t.Fatalf("Recover(%q): %s back at %v; want %v", fail, id, st.Back, want)
+		}
+		if st.Back != Never && st.Back != st.Ready+st.Took {
+			t.Fatalf("Recover(%q): %s back at %v; want ready %v + took %v", fail, id, st.Back, st.Ready, st.Took)
+		}
+	}
+
+	// What never comes back: down after the whole plan, behind a cycle.
+	final := naiveStates(inv, m, pending(func(v int32) bool { st, _ := r.Step(v); return st.Back != Never }))
+	stuck := 0
+	for _, st := range r.Steps {
+		if (final[m.ID(st.Node)] == Down) != (st.Back == Never) {
+			t.Fatalf("Recover(%q): %s back %v but state after the plan %v", fail, m.ID(st.Node), st.Back, final[m.ID(st.Node)])
+		}
+		if st.Back == Never {
+			stuck++
+		}
+	}
+	if (stuck > 0) != (len(r.Deadlocks) > 0) {
+		t.Fatalf("Recover(%q): %d nodes never back but %d deadlocks\n%s", fail, stuck, len(r.Deadlocks), dumpInv(inv))
+	}
+	for _, d := range r.Deadlocks {
+		c := d.Cycle
+		if slices.Min(c) != c[0] {
+			t.Fatalf("Recover(%q): deadlock %v does not start at its smallest id", fail, ids(m, c))
+		}
+		broken := false
+		for i, v := range c {
+			next := c[(i+1)%len(c)]
+			if st, _ := r.Step(v); st.Back != Never {
+				t.Fatalf("Recover(%q): deadlock %v holds %s, which comes back", fail, ids(m, c), m.ID(v))
+			}
+			if !hardEdge(m, v, next) && !(base.failover[m.ID(v)] == FailoverDone && slices.Contains(m.Via(v), next)) {
+				t.Fatalf("Recover(%q): deadlock %v: %s has no hard dependency on %s", fail, ids(m, c), m.ID(v), m.ID(next))
+			}
+			broken = broken || d.From == v && d.To == next
+		}
+		if !broken {
+			t.Fatalf("Recover(%q): deadlock %v: edge to break %s → %s is not on it", fail, ids(m, c), m.ID(d.From), m.ID(d.To))
+		}
+	}
+
+	// The critical path links each step to the one that enabled it.
+	for i, v := range r.CriticalPath {
+		st, _ := r.Step(v)
+		if i == 0 {
+			if st.Ready != 0 {
+				t.Fatalf("Recover(%q): critical path starts at %s, ready at %v; want 0", fail, m.ID(v), st.Ready)
+			}
+			continue
+		}
+		prev, _ := r.Step(r.CriticalPath[i-1])
+		if st.After != prev.Node || prev.Back != st.Ready || !starts[prev.Node] {
+			t.Fatalf("Recover(%q): critical path %v: %s does not enable %s", fail, ids(m, r.CriticalPath), m.ID(prev.Node), m.ID(v))
+		}
+	}
+	if n := len(r.CriticalPath); n > 0 {
+		last, _ := r.Step(r.CriticalPath[n-1])
+		if want := r.Total; m.Kind(last.Node) != Feature {
+			want = r.AllServices
+		} else if last.Back != want {
+			t.Fatalf("Recover(%q): critical path ends at %v; want the total %v", fail, last.Back, want)
+		}
+	}
+}
+
+// hardEdge reports whether v has a non-soft dependency entry naming x.
+func hardEdge(m *Model, v, x int32) bool {
+	var deps []inventory.Dep
+	switch m.Kind(v) {
+	case Service:
+		deps = m.Service(v).DependsOn
+	case Feature:
+		deps = m.Feature(v).DependsOn
+	}
+	for _, d := range deps {
+		if !d.Soft && slices.ContainsFunc(d.Of, func(r inventory.Ref) bool { return r.ID == m.ID(x) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRecoverDeadlock: auth needs config, config needs auth, both lose
+// their only rack. Neither can start; the plan reports the cycle from its
+// smallest id and suggests breaking the edge into auth, which more depend
+// on. With the edge soft, both come back.
+func TestRecoverDeadlock(t *testing.T) {
+	doc := func(soft string) string {
+		return `components:
+  - {id: site, kind: site}
+  - {id: rack, kind: rack, parent: site}
+services:
+  - {id: auth, placement: [{on: rack}], dependsOn: [config], restart: 10m}
+  - {id: config, placement: [{on: rack}], dependsOn: [` + soft + `], restart: 5m}
+  - {id: api, placement: [{on: rack}], dependsOn: [auth]}
+features:
+  - {id: login, dependsOn: [auth]}
+  - {id: home, dependsOn: [api]}
+`
+	}
+	m := mustBuild(t, loadInventory(t, doc("auth")))
+	r := m.Recover(lookupAll(t, m, []string{"site"}), 0)
+	if len(r.Deadlocks) != 1 {
+		t.Fatalf("Recover(site).Deadlocks = %d; want 1", len(r.Deadlocks))
+	}
+	d := r.Deadlocks[0]
+	if got := strings.Join(ids(m, d.Cycle), ","); got != "auth,config" {
+		t.Errorf("deadlock cycle = %s; want auth,config", got)
+	}
+	if m.ID(d.From) != "config" || m.ID(d.To) != "auth" {
+		t.Errorf("edge to break = %s → %s; want config → auth", m.ID(d.From), m.ID(d.To))
+	}
+	for _, id := range []string{"auth", "config", "api", "login", "home"} {
+		if st, _ := r.Step(lookupAll(t, m, []string{id})[0]); st.Back != Never {
+			t.Errorf("%s back at %v; want never", id, st.Back)
+		}
+	}
+
+	m = mustBuild(t, loadInventory(t, doc("{on: auth, soft: true}")))
+	r = m.Recover(lookupAll(t, m, []string{"site"}), 0)
+	want := map[string]struct {
+		wave int
+		back time.Duration
+	}{"config": {0, 5 * time.Minute}, "auth": {1, 15 * time.Minute}, "api": {2, 30 * time.Minute},
+		"login": {1, 15 * time.Minute}, "home": {2, 30 * time.Minute}}
+	for id, w := range want {
+		st, _ := r.Step(lookupAll(t, m, []string{id})[0])
+		if st.Wave != w.wave || st.Back != w.back {
+			t.Errorf("soft: %s wave %d back %v; want wave %d back %v", id, st.Wave, st.Back, w.wave, w.back)
+		}
+	}
+	if len(r.Deadlocks) != 0 || r.Total != 30*time.Minute {
+		t.Errorf("soft: deadlocks %d, total %v; want 0, 30m", len(r.Deadlocks), r.Total)
+	}
+	if got := strings.Join(ids(m, r.CriticalPath), ","); got != "config,auth,api,home" {
+		t.Errorf("soft: critical path %s; want config,auth,api,home", got)
+	}
+}
+
+// TestRecoverPangyo checks the plans for the Pangyo fire against what was
+// reported: at Kakao the operation tools, monitoring and auth start in
+// the first wave and KakaoTalk messaging is back before Kakao Channel and
+// Daum mail; at Naver most features need no restart at all.
+func TestRecoverPangyo(t *testing.T) {
+	load := func(name string) *Model {
+		inv, _, err := inventory.Load([]string{"../examples/" + name}, os.Stdin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mustBuild(t, inv)
+	}
+	m := load("kakao-2022.yaml")
+	r := m.Recover(lookupAll(t, m, []string{"pangyo"}), 0)
+	for _, id := range []string{"ops-tools", "monitoring", "auth"} {
+		if st, _ := r.Step(lookupAll(t, m, []string{id})[0]); st.Wave != 0 || st.Route != RouteRestart {
+			t.Errorf("kakao: %s wave %d by %v; want wave 0 by restart", id, st.Wave, st.Route)
+		}
+	}
+	back := func(id string) time.Duration {
+		st, _ := r.Step(lookupAll(t, m, []string{id})[0])
+		return st.Back
+	}
+	for _, later := range []string{"channel-chat", "daum-mail"} {
+		if back("talk-send") >= back(later) {
+			t.Errorf("kakao: talk-send back at %v, %s at %v; want talk-send first", back("talk-send"), later, back(later))
+		}
+	}
+	if st, _ := r.Step(lookupAll(t, m, []string{"talk-api"})[0]); st.Route != RouteFailover {
+		t.Errorf("kakao: talk-api back by %v; want failover once ops-tools is back", st.Route)
+	}
+
+	m = load("naver-2022.yaml")
+	r = m.Recover(lookupAll(t, m, []string{"pangyo"}), 0)
+	inPlan := 0
+	for _, st := range r.Steps {
+		if m.Kind(st.Node) == Feature {
+			inPlan++
+		}
+	}
+	if all := len(m.Nodes(Feature)); 2*inPlan >= all {
+		t.Errorf("naver: %d of %d features need a restart; want fewer than half", inPlan, all)
+	}
+}
+
+// bigInventory is an estate of 3 sites of 100 racks, n services (each
+// active on two racks of site s0, standby on one of s1, needing two earlier
+// services and failing over via one of the first ten) and n/4 features.
+func bigInventory(n int) *inventory.Inventory {
+	rng := rand.New(rand.NewPCG(1, 2))
+	inv := &inventory.Inventory{APIVersion: inventory.APIVersion, Kind: "Inventory"}
+	rack := func(site, i int) string { return fmt.Sprintf("s%d-r%d", site, i) }
+	for site := range 3 {
+		inv.Components = append(inv.Components, inventory.Component{ID: fmt.Sprintf("s%d", site), Kind: "site"})
+		for i := range 100 {
+			inv.Components = append(inv.Components, inventory.Component{ID: rack(site, i), Kind: "rack", Parent: ref(fmt.Sprintf("s%d", site))})
+		}
+	}
+	svc := func(i int) string { return fmt.Sprintf("svc%05d", i) }
+	for i := range n {
+		s := inventory.Service{ID: svc(i), Restart: inventory.Duration(time.Duration(1+rng.IntN(60)) * time.Minute),
+			Placement: []inventory.Placement{{On: ref(rack(0, rng.IntN(100))), Replicas: 2}, {On: ref(rack(2, rng.IntN(100)))},
+				{On: ref(rack(1, rng.IntN(100))), Replicas: 3, Role: inventory.RoleStandby}},
+			Quorum: &inventory.Quantity{Kind: inventory.QuantityCount, Value: 3}}
+		if i >= 10 {
+			s.Failover = &inventory.Failover{Via: []inventory.Ref{ref(svc(rng.IntN(10)))}, RTO: inventory.Duration(time.Duration(1+rng.IntN(60)) * time.Minute)}
+			for range 2 {
+				s.DependsOn = append(s.DependsOn, inventory.Dep{Kind: inventory.DepHard, K: 1, Of: []inventory.Ref{ref(svc(rng.IntN(i)))}})
+			}
+		}
+		inv.Services = append(inv.Services, s)
+	}
+	for i := range n / 4 {
+		inv.Features = append(inv.Features, inventory.Feature{ID: fmt.Sprintf("feat%05d", i), Users: 1,
+			DependsOn: []inventory.Dep{{Kind: inventory.DepHard, K: 1, Of: []inventory.Ref{ref(svc(rng.IntN(n)))}}}})
+	}
+	return inv
+}
+
+// BenchmarkRecover plans the recovery from the loss of site s0 (which
+// takes every service down) on generated estates.
+func BenchmarkRecover(b *testing.B) {
+	for _, n := range []int{100, 1000, 5000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			m := mustBuild(b, bigInventory(n))
+			site := lookupAll(b, m, []string{"s0"})
+			for b.Loop() {
+				m.Recover(site, 0)
+			}
+		})
+	}
+}
+
+func dumpInv(inv *inventory.Inventory) string {
+	var b strings.Builder
+	for _, s := range inv.Services {
+		fmt.Fprintf(&b, "svc %s pl=%v q=%v fo=%+v deps=%+v\n", s.ID, s.Placement, s.Quorum, s.Failover, s.DependsOn)
+	}
+	for _, f := range inv.Features {
+		fmt.Fprintf(&b, "feat %s deps=%+v\n", f.ID, f.DependsOn)
+	}
+	return b.String()
+}

@@ -133,7 +133,18 @@ func Build(inv *inventory.Inventory) (*Model, error) {
 		m.ids[i], m.kinds[i], m.ref[i] = e.id, e.kind, e.ref
 		m.byID[e.id] = int32(i)
 	}
+	// node of each entity, to follow references Validate resolved without
+	// a map lookup
+	nodeOf := [3][]int32{make([]int32, len(inv.Components)), make([]int32, len(inv.Services)), make([]int32, len(inv.Features))}
+	for v, e := range entries {
+		nodeOf[e.kind][e.ref] = int32(v)
+	}
 	lookup := func(r inventory.Ref) (int32, error) {
+		if r.Resolved && r.Target.Index < len(nodeOf[r.Target.Kind]) {
+			if v := nodeOf[r.Target.Kind][r.Target.Index]; m.ids[v] == r.ID {
+				return v, nil
+			}
+		}
 		v, ok := m.byID[r.ID]
 		if !ok {
 			return 0, fmt.Errorf("%s: unknown id %q", r.Pos, r.ID)

@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -517,34 +518,16 @@ func (d *decoder) document(root *yaml.Node, inv *Inventory) {
 		field{"metadata", func(v *yaml.Node, p string) { d.metadata(v, p, inv) }},
 		field{"defaults", func(v *yaml.Node, p string) { d.defaults(v, p, inv) }},
 		field{"components", func(v *yaml.Node, p string) {
-			d.list(v, p, "components", func(_ int, e *yaml.Node, ep string) {
-				before := len(*d.diags)
-				c, ok := d.component(e, ep)
-				d.entity(before, c.Pos, ep)
-				if ok {
-					inv.Components = append(inv.Components, c)
-				}
-			})
+			inv.Components = slices.Grow(inv.Components, len(v.Content))
+			d.list(v, p, "components", func(_ int, e *yaml.Node, ep string) { d.item("components", e, ep, inv) })
 		}},
 		field{"services", func(v *yaml.Node, p string) {
-			d.list(v, p, "services", func(_ int, e *yaml.Node, ep string) {
-				before := len(*d.diags)
-				s, ok := d.service(e, ep)
-				d.entity(before, s.Pos, ep)
-				if ok {
-					inv.Services = append(inv.Services, s)
-				}
-			})
+			inv.Services = slices.Grow(inv.Services, len(v.Content))
+			d.list(v, p, "services", func(_ int, e *yaml.Node, ep string) { d.item("services", e, ep, inv) })
 		}},
 		field{"features", func(v *yaml.Node, p string) {
-			d.list(v, p, "features", func(_ int, e *yaml.Node, ep string) {
-				before := len(*d.diags)
-				f, ok := d.feature(e, ep)
-				d.entity(before, f.Pos, ep)
-				if ok {
-					inv.Features = append(inv.Features, f)
-				}
-			})
+			inv.Features = slices.Grow(inv.Features, len(v.Content))
+			d.list(v, p, "features", func(_ int, e *yaml.Node, ep string) { d.item("features", e, ep, inv) })
 		}},
 	)
 	if !ok || d.exceeded {
@@ -1016,5 +999,41 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v
 			continue
 		}
 		fn(k.Value, v, joinPath(path, k.Value))
+	}
+}
+
+// item decodes one element of the components, services or features list
+// and appends it to inv.
+func (d *decoder) item(list string, e *yaml.Node, path string, inv *Inventory) {
+	before := len(*d.diags)
+	switch list {
+	case "components":
+		c, ok := d.component(e, path)
+		d.entity(before, c.Pos, path)
+		if ok {
+			inv.Components = append(inv.Components, c)
+		}
+	case "services":
+		s, ok := d.service(e, path)
+		d.entity(before, s.Pos, path)
+		if ok {
+			inv.Services = append(inv.Services, s)
+		}
+	case "features":
+		f, ok := d.feature(e, path)
+		d.entity(before, f.Pos, path)
+		if ok {
+			inv.Features = append(inv.Features, f)
+		}
+	}
+}
+
+// streamItem decodes an element of a top-level list that the JSON parser
+// hands over as soon as it is read, so that the whole document never
+// needs to be held as a node tree.
+func (d *decoder) streamItem(list string, i int, e *yaml.Node, inv *Inventory) {
+	path := index(list, i)
+	if e = d.resolve(e, path); e != nil {
+		d.item(list, e, path, inv)
 	}
 }

@@ -28,7 +28,20 @@ func (e *jsonError) Error() string {
 // so that one decoder serves both formats with exact positions. It is a
 // strict RFC 8259 parser, several times faster than reading JSON as YAML.
 func parseJSON(data []byte) (*yaml.Node, error) {
-	p := &jsonParser{data: data, line: 1, col: 1}
+	return parseJSONStream(data, nil)
+}
+
+// streamLists are the top-level lists whose elements parseJSONStream hands
+// over one by one.
+var streamLists = map[string]bool{"components": true, "services": true, "features": true}
+
+// parseJSONStream is parseJSON, except that when stream is not nil the
+// elements of the top-level lists components, services and features are
+// passed to stream as soon as each is parsed, and left out of the tree
+// (their lists come back empty). Memory then stays proportional to one
+// element, not to the document.
+func parseJSONStream(data []byte, stream func(list string, i int, n *yaml.Node)) (*yaml.Node, error) {
+	p := &jsonParser{data: data, line: 1, col: 1, stream: stream}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.pos, p.lineStart = 3, 3 // byte order mark
 	}
@@ -55,6 +68,9 @@ type jsonParser struct {
 	// slab hands out nodes from chunks: one allocation per 512 nodes
 	// instead of one per node.
 	slab []yaml.Node
+	// stream receives the elements of the top-level lists; see
+	// parseJSONStream.
+	stream func(list string, i int, n *yaml.Node)
 }
 
 func (p *jsonParser) column() int {
@@ -114,7 +130,7 @@ func (p *jsonParser) value(depth int) (*yaml.Node, error) {
 	case c == '{':
 		return p.object(depth)
 	case c == '[':
-		return p.array(depth)
+		return p.array(depth, nil)
 	case c == '"':
 		n := p.node(yaml.ScalarNode)
 		s, err := p.str()
@@ -163,7 +179,12 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		v, err := p.value(depth + 1)
+		var v *yaml.Node
+		if depth == 0 && p.stream != nil && streamLists[s] && p.pos < len(p.data) && p.data[p.pos] == '[' {
+			v, err = p.array(depth, func(i int, e *yaml.Node) { p.stream(s, i, e) })
+		} else {
+			v, err = p.value(depth + 1)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -185,9 +206,12 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 	}
 }
 
-func (p *jsonParser) array(depth int) (*yaml.Node, error) {
+// array reads a list; with each not nil, elements go to each instead of
+// into the list node.
+func (p *jsonParser) array(depth int, each func(i int, e *yaml.Node)) (*yaml.Node, error) {
 	n := p.node(yaml.SequenceNode)
 	n.Tag, n.Style = "!!seq", yaml.FlowStyle
+	i := 0
 	p.pos++ // [
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
@@ -199,7 +223,12 @@ func (p *jsonParser) array(depth int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.Content = append(n.Content, v)
+		if each != nil {
+			each(i, v)
+			i++
+		} else {
+			n.Content = append(n.Content, v)
+		}
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of file in a list, expecting ',' or ']'")

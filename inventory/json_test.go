@@ -124,3 +124,37 @@ func TestParseJSONRejectsWhatEncodingJSONRejects(t *testing.T) {
 		}
 	})
 }
+
+// TestJSONStreamingMatchesYAML loads the same generated estate written as
+// YAML and as JSON (whose lists are decoded while streaming) and expects
+// the same inventory, field by field.
+func TestJSONStreamingMatchesYAML(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		spec := GenSizes["small"]
+		spec.Seed = seed
+		var y, j bytes.Buffer
+		if err := Generate(&y, spec, "yaml"); err != nil {
+			t.Fatal(err)
+		}
+		if err := Generate(&j, spec, "json"); err != nil {
+			t.Fatal(err)
+		}
+		fromYAML, _, err := LoadFiles([]File{{Name: "x.yaml", Data: y.Bytes()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromJSON, _, err := LoadFiles([]File{{Name: "x.json", Data: j.Bytes()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromYAML.Files, fromJSON.Files = nil, nil
+		a, _ := json.Marshal(fromYAML)
+		b, _ := json.Marshal(fromJSON)
+		if !bytes.Equal(a, b) {
+			t.Errorf("seed %d: the JSON inventory differs from the YAML one", seed)
+		}
+		if len(fromJSON.Services) != spec.Services || len(fromJSON.Features) != spec.Features {
+			t.Errorf("seed %d: JSON gave %d services, %d features; want %d, %d", seed, len(fromJSON.Services), len(fromJSON.Features), spec.Services, spec.Features)
+		}
+	}
+}

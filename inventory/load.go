@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"errors"
+	"math"
 	"fmt"
 	"io"
 	"io/fs"
@@ -161,12 +162,21 @@ func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts
 		return
 	}
 	if looksJSON(f) {
-		root, err := parseJSON(f.Data)
+		// JSON has no aliases: no walk budget. The lists' elements are
+		// decoded as the parser reads them.
+		d := &decoder{file: f.Name, diags: diags, budget: math.MaxInt, damaged: damaged}
+		nc, ns, nf, nd := len(inv.Components), len(inv.Services), len(inv.Features), len(*diags)
+		root, err := parseJSONStream(f.Data, func(list string, i int, n *yaml.Node) { d.streamItem(list, i, n, inv) })
 		if err == nil {
-			d := newDecoder(f.Name, root, diags)
-			d.damaged = damaged
 			d.document(root, inv)
 			return
+		}
+		// Undo what was streamed before the syntax error.
+		inv.Components, inv.Services, inv.Features, *diags = inv.Components[:nc], inv.Services[:ns], inv.Features[:nf], (*diags)[:nd]
+		for p := range damaged {
+			if p.File == f.Name {
+				delete(damaged, p)
+			}
 		}
 		if isJSONName(f.Name) {
 			je := err.(*jsonError)

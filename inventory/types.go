@@ -259,6 +259,11 @@ type Ref struct {
 	ID   string
 	Pos  Pos
 	Path string
+	// Target is the entity the reference named when Validate resolved it
+	// (Resolved set). Lists reordered since then make it stale: check that
+	// the entity there still has ID.
+	Target   Entity
+	Resolved bool
 }
 
 // DepKind tells how a dependency entry combines its members.

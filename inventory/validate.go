@@ -108,53 +108,84 @@ func (v *validator) ids() {
 		id, path string
 		pos      Pos
 		kind     EntityKind
+		index    int
 	}
-	var all []entry
-	for _, c := range v.inv.Components {
-		all = append(all, entry{c.ID, c.Path, c.Pos, KindComponent})
-		v.compIDs = append(v.compIDs, c.ID)
-	}
-	for _, s := range v.inv.Services {
-		all = append(all, entry{s.ID, s.Path, s.Pos, KindService})
-		v.svcIDs = append(v.svcIDs, s.ID)
-	}
-	for _, f := range v.inv.Features {
-		all = append(all, entry{f.ID, f.Path, f.Pos, KindFeature})
-	}
-	// The first by position is the original, whatever the load order.
-	sort.SliceStable(all, func(i, j int) bool { return all[i].pos.Less(all[j].pos) })
-	seen := make(map[string]entry, len(all))
-	for _, e := range all {
-		if f, dup := seen[e.id]; dup {
-			v.errorf(e.pos, e.path+".id", "ids are shared by components, services and features; rename one",
-				"duplicate id %q (first defined at %s as a %s)", e.id, f.pos, f.kind)
-			continue
+	// v.idx holds the first of each id in list order; an entity that is
+	// not that one shares its id. Only such ids are looked at again.
+	dups := map[string][]entry{}
+	check := func(e entry) {
+		if first := v.idx[e.id]; first.Kind != e.kind || first.Index != e.index {
+			dups[e.id] = append(dups[e.id], e)
 		}
-		seen[e.id] = e
 	}
-	for id := range v.idx {
-		v.allIDs = append(v.allIDs, id)
+	for i, c := range v.inv.Components {
+		check(entry{c.ID, c.Path, c.Pos, KindComponent, i})
 	}
-	sort.Strings(v.compIDs)
-	sort.Strings(v.svcIDs)
-	sort.Strings(v.allIDs)
+	for i, s := range v.inv.Services {
+		check(entry{s.ID, s.Path, s.Pos, KindService, i})
+	}
+	for i, f := range v.inv.Features {
+		check(entry{f.ID, f.Path, f.Pos, KindFeature, i})
+	}
+	for id, es := range dups {
+		first := v.idx[id]
+		var pos Pos
+		var path string
+		switch first.Kind {
+		case KindComponent:
+			pos, path = v.inv.Components[first.Index].Pos, v.inv.Components[first.Index].Path
+		case KindService:
+			pos, path = v.inv.Services[first.Index].Pos, v.inv.Services[first.Index].Path
+		default:
+			pos, path = v.inv.Features[first.Index].Pos, v.inv.Features[first.Index].Path
+		}
+		all := append([]entry{{id, path, pos, first.Kind, first.Index}}, es...)
+		// The first by position is the original, whatever the load order.
+		sort.SliceStable(all, func(i, j int) bool { return all[i].pos.Less(all[j].pos) })
+		for _, e := range all[1:] {
+			v.errorf(e.pos, e.path+".id", "ids are shared by components, services and features; rename one",
+				"duplicate id %q (first defined at %s as a %s)", e.id, all[0].pos, all[0].kind)
+		}
+	}
+}
+
+// candidates returns the ids "did you mean" may suggest for a reference
+// that wants one of the given kinds, sorted; built on first use, since
+// only unknown references need them.
+func (v *validator) candidates(want ...EntityKind) []string {
+	if v.allIDs == nil {
+		for id, e := range v.idx {
+			v.allIDs = append(v.allIDs, id)
+			switch e.Kind {
+			case KindComponent:
+				v.compIDs = append(v.compIDs, id)
+			case KindService:
+				v.svcIDs = append(v.svcIDs, id)
+			}
+		}
+		sort.Strings(v.compIDs)
+		sort.Strings(v.svcIDs)
+		sort.Strings(v.allIDs)
+	}
+	switch {
+	case len(want) == 1 && want[0] == KindComponent:
+		return v.compIDs
+	case len(want) == 1 && want[0] == KindService:
+		return v.svcIDs
+	}
+	return v.allIDs
 }
 
 // resolve checks that r names an entity of one of the wanted kinds.
-func (v *validator) resolve(r Ref, what string, want ...EntityKind) (Entity, bool) {
+func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bool) {
 	e, ok := v.idx[r.ID]
 	if !ok {
-		cands := v.allIDs
-		if len(want) == 1 && want[0] == KindComponent {
-			cands = v.compIDs
-		} else if len(want) == 1 && want[0] == KindService {
-			cands = v.svcIDs
-		}
-		v.errorf(r.Pos, r.Path, didYouMean(r.ID, cands), "%s names unknown id %q", what, r.ID)
+		v.errorf(r.Pos, r.Path, didYouMean(r.ID, v.candidates(want...)), "%s names unknown id %q", what, r.ID)
 		return e, false
 	}
 	for _, k := range want {
 		if e.Kind == k {
+			r.Target, r.Resolved = e, true
 			return e, true
 		}
 	}
@@ -171,7 +202,7 @@ func (v *validator) component(c *Component) {
 		if c.Parent.ID == c.ID {
 			v.errorf(c.Parent.Pos, c.Parent.Path, "", "component %q is its own parent", c.ID)
 		} else {
-			v.resolve(c.Parent, "parent", KindComponent)
+			v.resolve(&c.Parent, "parent", KindComponent)
 		}
 	}
 	v.feeds(c, c.Power, "power", "power feed")
@@ -182,17 +213,16 @@ func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
 	if f == nil {
 		return
 	}
-	seen := map[string]bool{}
-	for _, r := range f.Feeds {
+	for i := range f.Feeds {
+		r := &f.Feeds[i]
 		switch {
 		case r.ID == c.ID:
 			v.errorf(r.Pos, r.Path, "", "component %q cannot feed itself", c.ID)
-		case seen[r.ID]:
+		case listedBefore(f.Feeds, i):
 			v.errorf(r.Pos, r.Path, "", "%s %q listed twice", what, r.ID)
 		default:
 			v.resolve(r, what, KindComponent)
 		}
-		seen[r.ID] = true
 	}
 	if v.damaged[c.Pos]&partFeeds != 0 {
 		return
@@ -275,16 +305,18 @@ func (v *validator) parentLoops() {
 
 func (v *validator) service(s *Service) {
 	active, standby := 0, 0
-	for _, p := range s.Placement {
+	for pi := range s.Placement {
+		p := &s.Placement[pi]
 		if p.Standby() {
 			standby += p.Count()
 		} else {
 			active += p.Count()
 		}
-		v.resolve(p.On, "placement", KindComponent)
+		v.resolve(&p.On, "placement", KindComponent)
 	}
 	if s.Failover != nil {
-		for _, r := range s.Failover.Via {
+		for ri := range s.Failover.Via {
+			r := &s.Failover.Via[ri]
 			if r.ID == s.ID {
 				v.errorf(r.Pos, r.Path, "name the control plane that performs the failover", "service %q cannot fail over via itself", s.ID)
 				continue
@@ -354,17 +386,16 @@ func (v *validator) feature(f *Feature) {
 
 func (v *validator) deps(self string, deps []Dep) {
 	for _, d := range deps {
-		seen := map[string]bool{}
-		for _, r := range d.Of {
+		for i := range d.Of {
+			r := &d.Of[i]
 			switch {
 			case r.ID == self:
 				v.errorf(r.Pos, r.Path, "remove it from dependsOn", "%q cannot depend on itself", self)
-			case seen[r.ID]:
+			case listedBefore(d.Of, i):
 				v.errorf(r.Pos, r.Path, "", "%q listed twice in one dependency", r.ID)
 			default:
 				v.resolve(r, "dependency", KindComponent, KindService, KindFeature)
 			}
-			seen[r.ID] = true
 		}
 	}
 }
@@ -418,8 +449,11 @@ func (v *validator) singleSiteTier1() {
 	// node numbering: components, then services, then features
 	nc, ns := len(inv.Components), len(inv.Services)
 	n := nc + ns + len(inv.Features)
-	node := func(id string) int {
-		e := v.idx[id]
+	node := func(r Ref) int {
+		e := r.Target // resolved: singleSiteTier1 runs only on valid inventories
+		if !r.Resolved {
+			e = v.idx[r.ID]
+		}
 		switch e.Kind {
 		case KindComponent:
 			return e.Index
@@ -449,18 +483,18 @@ func (v *validator) singleSiteTier1() {
 	}
 	for i, s := range inv.Services {
 		for _, p := range s.Placement {
-			val[nc+i] = join(val[nc+i], val[node(p.On.ID)])
+			val[nc+i] = join(val[nc+i], val[node(p.On)])
 		}
 		for _, d := range s.DependsOn {
 			for _, r := range d.Of {
-				users[node(r.ID)] = append(users[node(r.ID)], nc+i)
+				users[node(r)] = append(users[node(r)], nc+i)
 			}
 		}
 	}
 	for i, f := range inv.Features {
 		for _, d := range f.DependsOn {
 			for _, r := range d.Of {
-				users[node(r.ID)] = append(users[node(r.ID)], nc+ns+i)
+				users[node(r)] = append(users[node(r)], nc+ns+i)
 			}
 		}
 	}
@@ -486,4 +520,15 @@ func (v *validator) singleSiteTier1() {
 				"tier-1 feature %q: every replica it depends on sits in site %q", f.ID, siteNames[val[nc+ns+i]])
 		}
 	}
+}
+
+// listedBefore reports whether refs[i] names an id already named before
+// it. Lists are short; a linear search beats a map per list.
+func listedBefore(refs []Ref, i int) bool {
+	for _, r := range refs[:i] {
+		if r.ID == refs[i].ID {
+			return true
+		}
+	}
+	return false
 }

@@ -3,10 +3,10 @@ package inventory
 import (
 	"bytes"
 	"errors"
-	"math"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"

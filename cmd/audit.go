@@ -114,7 +114,7 @@ func auditDomains(m *graph.Model, kinds []string, services bool) (domains, candi
 }
 
 func auditRun(opts *AuditOptions) error {
-	m, err := loadModel(opts.IO, opts.Files)
+	m, err := loadModelProgress(opts.IO, opts.Files)
 	if err != nil {
 		return err
 	}

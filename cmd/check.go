@@ -106,7 +106,7 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(opts.IO, opts.Files)
+	m, err := loadModelProgress(opts.IO, opts.Files)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/inventory"
@@ -32,7 +33,9 @@ func loadInventory(io *IO, files []string) (*inventory.Inventory, inventory.Diag
 	if len(files) == 0 {
 		return nil, nil, usagef("no inventory given: name it with -f FILE or -f DIR")
 	}
+	stop := loadingNote(io, files)
 	inv, diags, err := inventory.Load(files, io.In)
+	stop()
 	for _, d := range diags {
 		fmt.Fprintln(io.ErrOut, d.String())
 	}
@@ -63,6 +66,15 @@ func buildModel(inv *inventory.Inventory) (*graph.Model, error) {
 	return m, nil
 }
 
+// loadModelProgress is loadModel with a progress bar on a terminal.
+func loadModelProgress(io *IO, files []string) (*graph.Model, error) {
+	m, err := loadModel(io, files)
+	if err == nil {
+		m.Progress = newProgress(io)
+	}
+	return m, err
+}
+
 // inventoryName is the metadata name, else the first file's base name.
 func inventoryName(inv *inventory.Inventory) string {
 	if inv.Metadata.Name != "" {
@@ -79,4 +91,38 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// loadingNote shows, on a terminal's standard error, a line with the
+// seconds spent loading once loading has taken a second; the returned
+// function stops it and clears the line.
+func loadingNote(io *IO, files []string) (stop func()) {
+	if !io.ErrTerminal {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		drawn := false
+		for {
+			select {
+			case <-done:
+				if drawn {
+					fmt.Fprint(io.ErrOut, "\r\x1b[K")
+				}
+				return
+			case <-tick.C:
+				fmt.Fprintf(io.ErrOut, "\r\x1b[Kloading %s… %ds", strings.Join(files, ", "), int(time.Since(start).Seconds()))
+				drawn = true
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }

@@ -129,13 +129,17 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	slices.Sort(ks)
 	byFeature := map[int32][]PaperRedundancy{}
 	e := m.NewEvaluator()
-	for _, k := range ks {
+	for i, k := range ks {
+		if i%64 == 0 {
+			m.progress("paper redundancy", i, len(ks))
+		}
 		e.Run([]int32{k})
 		for f, p := range e.paperRedundancy() {
 			p.SPOF = k
 			byFeature[f] = append(byFeature[f], p)
 		}
 	}
+	m.progress("paper redundancy", len(ks), len(ks))
 	for i := range a.Features {
 		a.Features[i].Paper = byFeature[a.Features[i].Node]
 	}
@@ -149,7 +153,8 @@ func (m *Model) exposures(sf *SingleFailures, domains []int32) []Exposure {
 	domains = slices.Compact(slices.Sorted(slices.Values(domains)))
 	features := m.Nodes(Feature)
 	results := make([][]Exposure, len(domains))
-	parallel(len(domains), func() func(i int) {
+	defer m.progress("redundancy left", len(domains), len(domains))
+	parallelProgress(len(domains), func() func(i int) {
 		e := m.NewEvaluator()
 		sc := newScratch(m.Len())
 		return func(i int) {
@@ -169,6 +174,10 @@ func (m *Model) exposures(sf *SingleFailures, domains []int32) []Exposure {
 					results[i] = append(results[i], Exposure{Domain: d, Feature: f, NewSPOF: extra})
 				}
 			}
+		}
+	}, func(k int) {
+		if k%64 == 0 {
+			m.progress("redundancy left", k, len(domains))
 		}
 	})
 	return slices.Concat(results...)

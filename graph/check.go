@@ -142,7 +142,8 @@ func (m *Model) fillWhy(fs []Finding) {
 		}
 	}
 	ks := slices.Sorted(maps.Keys(byFailure))
-	parallel(len(ks), func() func(int) {
+	defer m.progress("why-chains", len(ks), len(ks))
+	parallelProgress(len(ks), func() func(int) {
 		e := m.NewEvaluator()
 		return func(i int) {
 			k := ks[i]
@@ -151,6 +152,10 @@ func (m *Model) fillWhy(fs []Finding) {
 			for _, fi := range byFailure[k] {
 				fs[fi].Why = r.Chain(fs[fi].whyOf)
 			}
+		}
+	}, func(k int) {
+		if k%64 == 0 {
+			m.progress("why-chains", k, len(ks))
 		}
 	})
 }

@@ -96,6 +96,11 @@ type Model struct {
 	// part of every evaluation's failure set.
 	alreadyFailed []int32
 
+	// Progress, when set, is told how far long analyses have got: the
+	// phase, the units done and the total. It may be called from several
+	// goroutines at once, and with done == total when a phase ends.
+	Progress func(phase string, done, total int)
+
 	gOnce sync.Once
 	g     *simple.DirectedGraph
 }
@@ -294,6 +299,13 @@ func invert(n, items int, names func(item int, emit func(int32))) ([]int32, []in
 // invertNodes is invert where the items are the nodes themselves.
 func invertNodes(n int, names func(v int, emit func(int32))) ([]int32, []int32) {
 	return invert(n, n, names)
+}
+
+// progress reports to Progress, if set.
+func (m *Model) progress(phase string, done, total int) {
+	if m.Progress != nil {
+		m.Progress(phase, done, total)
+	}
 }
 
 // AlreadyFailed returns the components the inventory marks failed, in id

@@ -10,6 +10,23 @@ import (
 // once per goroutine and returns that goroutine's work function, so each
 // can own its scratch state (an Evaluator is not safe to share).
 func parallel(n int, newWorker func() func(i int)) {
+	parallelProgress(n, newWorker, nil)
+}
+
+// parallelProgress is parallel, calling done(k) after each item with the
+// number of items finished so far.
+func parallelProgress(n int, newWorker func() func(i int), done func(k int)) {
+	var finished atomic.Int64
+	if done != nil {
+		inner := newWorker
+		newWorker = func() func(int) {
+			w := inner()
+			return func(i int) {
+				w(i)
+				done(int(finished.Add(1)))
+			}
+		}
+	}
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		if n > 0 {

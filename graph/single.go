@@ -125,6 +125,9 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 	sc := newScratch(n)
 	get := func(x int32) ([]int32, []int32) { return s.down[x], s.degraded[x] }
 	for i, scc := range s.sccs {
+		if i%4096 == 0 {
+			m.progress("single failures", i, len(s.sccs))
+		}
 		if !s.cyclic[i] {
 			v := scc[0]
 			s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
@@ -142,6 +145,7 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 			}
 		}
 	}
+	m.progress("single failures", len(s.sccs), len(s.sccs))
 	return s
 }
 

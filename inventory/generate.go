@@ -37,6 +37,10 @@ var GenSizes = map[string]GenSpec{
 	"xl":     {Regions: 20, Sites: 200, BuildingsPerSite: 2, PowerPerBuilding: 2, Racks: 200_000, Services: 100_000, PlacementsPerSvc: 5, FanOut: 6, Features: 30_000, StandbyShare: 0.2, Cycles: 200, Users: 500_000_000},
 }
 
+// genChunk is the most entities one YAML document of a generated stream
+// holds.
+const genChunk = 5000
+
 // GenSizeNames lists the named sizes, smallest first.
 var GenSizeNames = []string{"small", "medium", "large", "xl"}
 
@@ -291,13 +295,31 @@ func (g *gen) emit() {
 	} else {
 		g.printf("# %s (%s)\napiVersion: %s\nkind: Inventory\nmetadata: {name: %s, description: %q}\ncomponents:\n", name, desc, APIVersion, name, desc)
 	}
+	// YAML goes out as a stream of documents of at most genChunk entities
+	// each (every document a valid inventory fragment), so that readers
+	// hold one chunk at a time, not the whole estate.
+	listName, inList := "components", 0
 	comp := func(fields string) {
 		sep()
 		if g.json {
 			g.printf("{%s}", fields)
-		} else {
-			g.printf("  - {%s}\n", fields)
+			return
 		}
+		if inList == genChunk {
+			g.printf("---\napiVersion: %s\nkind: Inventory\n%s:\n", APIVersion, listName)
+			inList = 0
+		}
+		inList++
+		g.printf("  - {%s}\n", fields)
+	}
+	section := func(name string) {
+		listName, inList = name, 0
+		if g.json {
+			g.printf("\n],\n%q: [\n", name)
+		} else {
+			g.printf("%s:\n", name)
+		}
+		first = true
 	}
 	q := func(k, v string) string {
 		if g.json {
@@ -348,12 +370,7 @@ func (g *gen) emit() {
 		}
 		comp(q("id", rackID(i)) + ", " + q("kind", "rack") + ", " + q("parent", bid) + ", " + list("power", feeds))
 	}
-	if g.json {
-		g.w.WriteString("\n],\n\"services\": [\n")
-	} else {
-		g.w.WriteString("services:\n")
-	}
-	first = true
+	section("services")
 	for _, sv := range g.svcs {
 		var parts []string
 		parts = append(parts, q("id", sv.id), num("tier", sv.tier))
@@ -383,12 +400,7 @@ func (g *gen) emit() {
 		}
 		comp(strings.Join(parts, ", "))
 	}
-	if g.json {
-		g.w.WriteString("\n],\n\"features\": [\n")
-	} else {
-		g.w.WriteString("features:\n")
-	}
-	first = true
+	section("features")
 	products := max(1, s.Features/8)
 	for f := 0; f < s.Features; f++ {
 		users := int64(float64(s.Users) * math.Pow(g.r.Float64(), 3))

@@ -49,6 +49,10 @@ func TestScram(t *testing.T) {
 		}
 	}
 	models := scramModels(t, dir)
+	blast := filepath.Join(t.TempDir(), "blast")
+	if o, err := exec.Command("go", "build", "-o", blast, "../cmd/blast").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, o)
+	}
 	gen := t.TempDir()
 	for _, g := range []struct{ groups, racks int }{{4, 10}, {5, 10}, {4, 30}} {
 		name := fmt.Sprintf("generated-%dx%d", g.groups, g.racks)
@@ -60,10 +64,10 @@ func TestScram(t *testing.T) {
 	}
 
 	var table bytes.Buffer
-	fmt.Fprintf(&table, "model\ttop\tevents\tcut sets\tsets equal\tP blast\tP scram\trel diff\tblast s\tscram s\tscram calc s\n")
+	fmt.Fprintf(&table, "model\ttop\tevents\tcut sets\tsets equal\tP blast\tP scram\trel diff\tblast wall s\tscram wall s\tblast cpu s\tscram cpu s\tscram calc s\n")
 	for _, md := range models {
 		t.Run(md.name, func(t *testing.T) {
-			row := compareScram(t, scram, md, runs)
+			row := compareScram(t, blast, scram, md, runs)
 			table.WriteString(row)
 		})
 	}
@@ -108,7 +112,7 @@ func scramModels(t *testing.T, dir string) []scramModel {
 }
 
 // compareScram runs both tools on one model and returns its table rows.
-func compareScram(t *testing.T, scram string, md scramModel, runs int) string {
+func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) string {
 	var fargs []string
 	for _, f := range md.files {
 		fargs = append(fargs, "-f", f)
@@ -124,12 +128,11 @@ func compareScram(t *testing.T, scram string, md scramModel, runs int) string {
 		return fmt.Sprintf("%s\t(refused: %s)\n", md.name, reason)
 	}
 
-	report := filepath.Join(t.TempDir(), "report.xml")
+	tmp := t.TempDir()
+	report := filepath.Join(tmp, "report.xml")
 	sargs := append([]string{"--bdd", "--probability", "true", "--limit-order", "1000", "-o", report}, md.files...)
-	scramTime := median(runs, func() {
-		if o, err := exec.Command(scram, sargs...).CombinedOutput(); err != nil {
-			t.Fatalf("scram %v: %v\n%s", sargs, err, o)
-		}
+	scramWall, scramCPU := median(runs, func() time.Duration {
+		return runTo(t, filepath.Join(tmp, "scram.log"), scram, sargs...)
 	})
 	rep := readScramReport(t, report)
 
@@ -146,23 +149,27 @@ func compareScram(t *testing.T, scram string, md scramModel, runs int) string {
 				PDown float64 `json:"pDown"`
 			} `json:"features"`
 		}
-		blastTime := median(runs, func() {
-			o, e, code := run(t, "", append([]string{"cuts", "--max-order", "0", "--format", "json"}, targs...)...)
-			if code != 0 {
-				t.Fatalf("blast cuts %s exited %d: %s", top, code, e)
-			}
-			a, e, code := run(t, "", append([]string{"availability", "--format", "json"}, targs...)...)
-			if code != 0 {
-				t.Fatalf("blast availability %s exited %d: %s", top, code, e)
-			}
-			cuts.CutSets, cuts.Counts = nil, nil
-			if err := json.Unmarshal([]byte(o), &cuts); err != nil {
+		// Both tools run as processes writing their results to a file.
+		cutsOut, availOut := filepath.Join(tmp, "cuts.json"), filepath.Join(tmp, "avail.json")
+		blastWall, blastCPU := median(runs, func() time.Duration {
+			return runTo(t, cutsOut, blast, append([]string{"cuts", "--max-order", "0", "--format", "json"}, targs...)...) +
+				runTo(t, availOut, blast, append([]string{"availability", "--format", "json"}, targs...)...)
+		})
+		for _, x := range []struct {
+			path string
+			v    any
+		}{{cutsOut, &cuts}, {availOut, &avail}} {
+			data, err := os.ReadFile(x.path)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := json.Unmarshal([]byte(a), &avail); err != nil || len(avail.Features) != 1 {
-				t.Fatalf("blast availability %s: %v", top, err)
+			if err := json.Unmarshal(data, x.v); err != nil {
+				t.Fatalf("%s: %v", x.path, err)
 			}
-		})
+		}
+		if len(avail.Features) != 1 {
+			t.Fatalf("blast availability --feature %s: %d features", top, len(avail.Features))
+		}
 
 		// Cut sets: counts per order, then every set.
 		var total uint64
@@ -210,23 +217,43 @@ func compareScram(t *testing.T, scram string, md scramModel, runs int) string {
 				exact = fmt.Sprintf(" (closed form: %.1e)", r)
 			}
 		}
-		fmt.Fprintf(&rows, "%s\t%s\t%d\t%d\t%v\t%.10g\t%s\t%.1e%s\t%.3f\t%.3f\t%.3f\n",
+		fmt.Fprintf(&rows, "%s\t%s\t%d\t%d\t%v\t%.10g\t%s\t%.1e%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.4f\n",
 			md.name, top, sp.events, total, equal, pb, sp.printed, rel, exact,
-			blastTime.Seconds(), scramTime.Seconds(), sp.calc)
+			blastWall.Seconds(), scramWall.Seconds(), blastCPU.Seconds(), scramCPU.Seconds(), sp.calc)
 	}
 	return rows.String()
 }
 
-// median runs fn n times and returns the median wall time.
-func median(n int, fn func()) time.Duration {
-	ds := make([]time.Duration, n)
-	for i := range ds {
-		start := time.Now()
-		fn()
-		ds[i] = time.Since(start)
+// runTo runs a command with its standard output going to file path.
+// It returns the CPU time the process took.
+func runTo(t *testing.T, path, name string, args ...string) time.Duration {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	slices.Sort(ds)
-	return ds[n/2]
+	defer f.Close()
+	c := exec.Command(name, args...)
+	var e bytes.Buffer
+	c.Stdout, c.Stderr = f, &e
+	if err := c.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, e.String())
+	}
+	return c.ProcessState.UserTime() + c.ProcessState.SystemTime()
+}
+
+// median runs fn n times and returns the medians of the wall time and
+// of the CPU time (user and system) fn says its processes took. The CPU
+// time is the steadier figure on a busy machine.
+func median(n int, fn func() time.Duration) (wall, cpu time.Duration) {
+	ws, cs := make([]time.Duration, n), make([]time.Duration, n)
+	for i := range ws {
+		start := time.Now()
+		cs[i] = fn()
+		ws[i] = time.Since(start)
+	}
+	slices.Sort(ws)
+	slices.Sort(cs)
+	return ws[n/2], cs[n/2]
 }
 
 type scramProducts struct {

@@ -1,23 +1,42 @@
 package graph
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // ZDD is a zero-suppressed decision diagram manager holding families of
 // sets of variables (minimal cut sets). Node 0 is the empty family, node 1
 // the family holding only the empty set. A node (v, lo, hi) is the sets of
 // lo (without v) and of hi each with v added; hi is never 0.
 type ZDD struct {
-	nodes       []bddNode
-	unique      map[bddNode]int32
-	minsol      map[[2]int32]int32
-	withoutMemo map[[2]int32]int32
+	nodes  []bddNode
+	unique map[bddNode]int32
+	// minsol and without are direct-mapped computed caches: a lost
+	// entry only costs recomputing it. They grow with the node count.
+	minsol, without []zddEntry
 }
+
+type zddEntry struct{ a, b, r int32 } // a < 0: empty
 
 // NewZDD returns an empty manager.
 func NewZDD() *ZDD {
-	z := &ZDD{unique: map[bddNode]int32{}, minsol: map[[2]int32]int32{}, withoutMemo: map[[2]int32]int32{}}
+	z := &ZDD{unique: map[bddNode]int32{}}
 	z.nodes = append(z.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
+	z.minsol, z.without = newZDDCache(1<<14), newZDDCache(1<<14)
 	return z
+}
+
+func newZDDCache(n int) []zddEntry {
+	c := make([]zddEntry, n)
+	for i := range c {
+		c[i].a = -1
+	}
+	return c
+}
+
+func zddSlot(c []zddEntry, a, b int32) *zddEntry {
+	return &c[uint32(a*73856093^b*19349663)&uint32(len(c)-1)]
 }
 
 func (z *ZDD) mk(v, lo, hi int32) int32 {
@@ -31,6 +50,9 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 	r := int32(len(z.nodes))
 	z.nodes = append(z.nodes, k)
 	z.unique[k] = r
+	if len(z.nodes) > len(z.without) && len(z.without) < 1<<22 {
+		z.minsol, z.without = newZDDCache(2*len(z.minsol)), newZDDCache(2*len(z.without))
+	}
 	return r
 }
 
@@ -54,20 +76,19 @@ func (z *ZDD) minCuts(d *BDD, f, k int32) int32 {
 	case k == 0:
 		return 0 // f is not constant true, so the empty set is no solution
 	}
-	key := [2]int32{f, k}
-	if r, ok := z.minsol[key]; ok {
-		return r
+	if e := zddSlot(z.minsol, f, k); e.a == f && e.b == k {
+		return e.r
 	}
 	n := d.nodes[f]
 	lo := z.minCuts(d, n.lo, k)
-	hi := z.without(z.minCuts(d, n.hi, k-1), lo)
+	hi := z.subtract(z.minCuts(d, n.hi, k-1), lo)
 	r := z.mk(n.v, lo, hi)
-	z.minsol[key] = r
+	*zddSlot(z.minsol, f, k) = zddEntry{f, k, r}
 	return r
 }
 
-// without returns the sets of f that contain no set of g.
-func (z *ZDD) without(f, g int32) int32 {
+// subtract returns the sets of f that contain no set of g.
+func (z *ZDD) subtract(f, g int32) int32 {
 	switch {
 	case f == 0 || g == 1 || f == g:
 		return 0
@@ -79,21 +100,20 @@ func (z *ZDD) without(f, g int32) int32 {
 		}
 		return 1
 	}
-	key := [2]int32{f, g}
-	if r, ok := z.withoutMemo[key]; ok {
-		return r
+	if e := zddSlot(z.without, f, g); e.a == f && e.b == g {
+		return e.r
 	}
 	nf, ng := z.nodes[f], z.nodes[g]
 	var r int32
 	switch {
 	case nf.v < ng.v:
-		r = z.mk(nf.v, z.without(nf.lo, g), z.without(nf.hi, g))
+		r = z.mk(nf.v, z.subtract(nf.lo, g), z.subtract(nf.hi, g))
 	case nf.v > ng.v:
-		r = z.without(f, ng.lo)
+		r = z.subtract(f, ng.lo)
 	default:
-		r = z.mk(nf.v, z.without(nf.lo, ng.lo), z.without(z.without(nf.hi, ng.lo), ng.hi))
+		r = z.mk(nf.v, z.subtract(nf.lo, ng.lo), z.subtract(z.subtract(nf.hi, ng.lo), ng.hi))
 	}
-	z.withoutMemo[key] = r
+	*zddSlot(z.without, f, g) = zddEntry{f, g, r}
 	return r
 }
 
@@ -136,23 +156,29 @@ func (z *ZDD) CountByOrder(f int32) []uint64 {
 // as variables in increasing order; the slice is reused between calls.
 // It visits only nodes that lead to such sets: O(|f| + output).
 func (z *ZDD) Order(f int32, k int, fn func(set []int32)) {
-	memo := map[[2]int32]bool{}
+	// can(x, j): family x has a set of j elements. For sets of fewer
+	// than 64 elements a bit mask of the sizes per node answers it.
 	var can func(x int32, j int) bool
-	can = func(x int32, j int) bool {
-		switch {
-		case x == 0 || j < 0:
-			return false
-		case x == 1:
-			return j == 0
-		}
-		key := [2]int32{x, int32(j)}
-		if r, ok := memo[key]; ok {
+	if masks, ok := z.sizeMasks(f); ok {
+		can = func(x int32, j int) bool { return j >= 0 && j < 64 && masks[x]>>j&1 == 1 }
+	} else {
+		memo := map[[2]int32]bool{}
+		can = func(x int32, j int) bool {
+			switch {
+			case x == 0 || j < 0:
+				return false
+			case x == 1:
+				return j == 0
+			}
+			key := [2]int32{x, int32(j)}
+			if r, ok := memo[key]; ok {
+				return r
+			}
+			n := z.nodes[x]
+			r := can(n.lo, j) || can(n.hi, j-1)
+			memo[key] = r
 			return r
 		}
-		n := z.nodes[x]
-		r := can(n.lo, j) || can(n.hi, j-1)
-		memo[key] = r
-		return r
 	}
 	set := make([]int32, 0, k)
 	var walk func(x int32, j int)
@@ -173,6 +199,31 @@ func (z *ZDD) Order(f int32, k int, fn func(set []int32)) {
 	walk(f, k)
 }
 
+// sizeMasks returns, for every node below f, the bit mask of the sizes of
+// its sets (bit j: a set of j elements), and false when some set has 64
+// elements or more. O(|f|).
+func (z *ZDD) sizeMasks(f int32) ([]uint64, bool) {
+	masks := make([]uint64, max(f+1, 2))
+	done := make([]bool, len(masks))
+	masks[1], done[0], done[1] = 1, true, true
+	ok := true
+	var walk func(x int32) uint64
+	walk = func(x int32) uint64 {
+		if done[x] {
+			return masks[x]
+		}
+		n := z.nodes[x]
+		hi := walk(n.hi)
+		if hi>>63 != 0 {
+			ok = false
+		}
+		masks[x], done[x] = walk(n.lo)|hi<<1, true
+		return masks[x]
+	}
+	walk(f)
+	return masks, ok
+}
+
 // CutSets is a feature's minimal cut sets: the smallest sets of basic
 // events whose joint failure brings it down.
 type CutSets struct {
@@ -183,6 +234,7 @@ type CutSets struct {
 	Root   int32 // the top event in BDD
 	// CountsByOrder[k] is the number of minimal cut sets of k events.
 	CountsByOrder []uint64
+	rank          []int32 // see Each
 }
 
 // MinimalCutSets computes the minimal cut sets of feature v of at most
@@ -199,20 +251,51 @@ func (m *Model) MinimalCutSets(v int32, opt FaultTreeOptions, maxOrder int) *Cut
 
 // Each calls fn with the cut sets of k events as sorted ids, the sets in
 // increasing order of their ids: a set is sorted and compared element by
-// element. The sets of one order are held in memory to sort them.
+// element; the slice is reused between calls. The sets of one order are
+// held in memory to sort them, as event numbers ranked by id.
 func (c *CutSets) Each(k int, fn func(ids []string)) {
-	var sets [][]string
-	c.Z.Order(c.Family, k, func(set []int32) {
-		ids := make([]string, len(set))
-		for i, e := range set {
-			ids[i] = c.Tree.Events[e].ID
+	if c.rank == nil {
+		// rank[e] is event e's place in id order, so that sets sort
+		// as integers.
+		order := make([]int32, len(c.Tree.Events))
+		for i := range order {
+			order[i] = int32(i)
 		}
-		slices.Sort(ids)
-		sets = append(sets, ids)
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(c.Tree.Events[a].ID, c.Tree.Events[b].ID) })
+		c.rank = make([]int32, len(order))
+		for r, e := range order {
+			c.rank[e] = int32(r)
+		}
+	}
+	var flat []int32 // the sets of k ranks, one after another
+	c.Z.Order(c.Family, k, func(set []int32) {
+		start := len(flat)
+		for _, e := range set {
+			flat = append(flat, c.rank[e])
+		}
+		slices.Sort(flat[start:])
 	})
-	slices.SortFunc(sets, func(a, b []string) int { return slices.Compare(a, b) })
+	n := 0
+	if k > 0 {
+		n = len(flat) / k
+	} else if c.CountsByOrder[0] > 0 {
+		n = 1
+	}
+	sets := make([][]int32, n)
+	for i := range sets {
+		sets[i] = flat[i*k : (i+1)*k]
+	}
+	slices.SortFunc(sets, slices.Compare)
+	byRank := make([]string, len(c.rank))
+	for e, r := range c.rank {
+		byRank[r] = c.Tree.Events[e].ID
+	}
+	ids := make([]string, k)
 	for _, s := range sets {
-		fn(s)
+		for i, r := range s {
+			ids[i] = byRank[r]
+		}
+		fn(ids)
 	}
 }
 
@@ -220,7 +303,7 @@ func (c *CutSets) Each(k int, fn func(ids []string)) {
 func (c *CutSets) All() [][]string {
 	var out [][]string
 	for k := range c.CountsByOrder {
-		c.Each(k, func(ids []string) { out = append(out, ids) })
+		c.Each(k, func(ids []string) { out = append(out, slices.Clone(ids)) })
 	}
 	return out
 }

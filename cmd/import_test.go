@@ -120,7 +120,7 @@ func TestImportRun(t *testing.T) {
 		stdoutHas string
 	}{
 		{"to stdout as json", []string{"import", "traces", ex + "traces", "--soft-below", "100", "--format", "json"}, ExitOK, "soft: fewer than 100", `"soft": true`},
-		{"bad input keeps the old file", []string{"import", "traces", write("bad.json", `[{"parent": "a"`), "-o", existing}, ExitInput, "bad.json:2:1: syntax error", ""},
+		{"bad input keeps the old file", []string{"import", "traces", write("bad.json", `[{"parent": "a"`), "-o", existing}, ExitInput, "bad.json:1:16: syntax error: unexpected end of file", ""},
 		{"refuses to overwrite an input", []string{"import", "netbox", ex + "netbox/v4", "--merge", existing, "-o", existing}, ExitInput, "is also an input", ""},
 		{"unknown api version", []string{"import", "kubernetes", write("old.yaml", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n")}, ExitInput, `old.yaml:1:13: unsupported apiVersion "extensions/v1beta1" for Deployment`, ""},
 		{"mapping to an unknown id", []string{"import", "kubernetes", ex + "kubernetes", "--merge", ex + "physical.yaml", "--mapping", badMapping}, ExitInput, `bad-mapping.yaml:4:3: "kr-pangyo-1" is mapped to "pangyoo", which the base does not have; did you mean "pangyo"?`, ""},

@@ -52,7 +52,7 @@ func TestImportTraces(t *testing.T) {
 
 func TestImportTracesBad(t *testing.T) {
 	for _, tc := range []struct{ name, data, want string }{
-		{"truncated", `[{"parent": "a", "child": "b", "callCount": 3}`, "x.json:2:1: syntax error"},
+		{"truncated", `[{"parent": "a", "child": "b", "callCount": 3}`, "x.json:1:47: syntax error: unexpected end of file"},
 		{"no count", `[{"parent": "a", "child": "b"}]`, `x.json:1:2: edge a → b: want a call count`},
 		{"no child", `[{"parent": "a", "callCount": 1}]`, "x.json:1:2: edge without a caller or callee"},
 		{"shape", `{"services": []}`, "x.json:1:1: not a service graph"},

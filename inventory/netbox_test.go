@@ -84,7 +84,7 @@ func TestImportNetBoxBad(t *testing.T) {
 		files []File
 		want  string
 	}{
-		{"truncated JSON", []File{{"sites.json", []byte(`{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "name": "Pangyo"`)}}, "sites.json:2:1: syntax error"},
+		{"truncated JSON", []File{{"sites.json", []byte(`{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "name": "Pangyo"`)}}, "sites.json:1:84: syntax error: unexpected end of file"},
 		{"not a list", []File{{"sites.json", []byte(`{"id": 1, "name": "Pangyo"}`)}}, "sites.json:1:1: not a NetBox list response"},
 		{"one page of many", []File{{"racks.json", []byte(`{"count": 2000, "next": "https://netbox.example.com/api/dcim/racks/?limit=50&offset=50", "previous": null, "results": []}`)}}, "racks.json:1:25: this is one page of a longer list"},
 		{"dangling location", []File{

@@ -72,6 +72,7 @@ type ImportOptions struct {
 	Mapping string
 	Report  string // JSON report file, "" for none
 	Name    string
+	DryRun  bool // read, merge, check and report; write nothing
 }
 
 // addImportFlags wires the flags every import shares.
@@ -82,6 +83,7 @@ func addImportFlags(c *cobra.Command, o *ImportOptions) {
 	c.Flags().StringVar(&o.Mapping, "mapping", "", "mapping file pairing ids of the import with ids of the base (see the README)")
 	c.Flags().StringVar(&o.Report, "report", "", "also write the import report as JSON to this file")
 	c.Flags().StringVar(&o.Name, "name", "", "metadata name of the inventory written")
+	c.Flags().BoolVarP(&o.DryRun, "dry-run", "n", false, "read, merge and check, print the report; write no inventory and no --report file")
 }
 
 // checkImportOptions resolves the output format and refuses usage mistakes.
@@ -146,6 +148,9 @@ func finishImport(o *ImportOptions, imp *inventory.Import, inputs []string) erro
 			fmt.Fprintln(o.IO.ErrOut, d.String())
 		}
 		return &ExitError{ExitInput, errors.New("the imported inventory does not validate; nothing written")}
+	}
+	if o.DryRun {
+		return nil
 	}
 	if o.Report != "" {
 		rep, err := json.MarshalIndent(imp.Report, "", "  ")

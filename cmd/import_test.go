@@ -26,6 +26,7 @@ func TestImportFlags(t *testing.T) {
 		{"merge and mapping", []string{"traces", "d.json", "--merge", "a.yaml", "--merge", "b/", "--mapping", "m.yaml"}, "", func(o *ImportOptions) bool {
 			return strings.Join(o.Merge, "|") == "a.yaml|b/" && o.Mapping == "m.yaml"
 		}},
+		{"dry run", []string{"kubernetes", "m.yaml", "-n", "-o", "x.yaml"}, "", func(o *ImportOptions) bool { return o.DryRun && o.Output == "x.yaml" }},
 		{"bad format", []string{"netbox", "d", "--format", "xml"}, `--format "xml"`, nil},
 		{"mapping without merge", []string{"kubernetes", "m.yaml", "--mapping", "m.yaml"}, "give the base with --merge", nil},
 		{"no input", []string{"backstage"}, "name the catalog files", nil},
@@ -119,7 +120,7 @@ func TestImportRun(t *testing.T) {
 		stdoutHas string
 	}{
 		{"to stdout as json", []string{"import", "traces", ex + "traces", "--soft-below", "100", "--format", "json"}, ExitOK, "soft: fewer than 100", `"soft": true`},
-		{"bad input keeps the old file", []string{"import", "traces", write("bad.json", `[{"parent": "a"`), "-o", existing}, ExitInput, "bad.json:2:1: syntax error", ""},
+		{"bad input keeps the old file", []string{"import", "traces", write("bad.json", `[{"parent": "a"`), "-o", existing}, ExitInput, "bad.json:1:16: syntax error: unexpected end of file", ""},
 		{"refuses to overwrite an input", []string{"import", "netbox", ex + "netbox/v4", "--merge", existing, "-o", existing}, ExitInput, "is also an input", ""},
 		{"unknown api version", []string{"import", "kubernetes", write("old.yaml", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n")}, ExitInput, `old.yaml:1:13: unsupported apiVersion "extensions/v1beta1" for Deployment`, ""},
 		{"mapping to an unknown id", []string{"import", "kubernetes", ex + "kubernetes", "--merge", ex + "physical.yaml", "--mapping", badMapping}, ExitInput, `bad-mapping.yaml:4:3: "kr-pangyo-1" is mapped to "pangyoo", which the base does not have; did you mean "pangyo"?`, ""},
@@ -203,5 +204,56 @@ func TestImportNetBoxLive(t *testing.T) {
 	_, stderr, code = run(t, "", "import", "netbox", "--url", srv.URL)
 	if code != ExitInput || !strings.Contains(stderr, "set NETBOX_TOKEN") || strings.Contains(stderr, "wrong") {
 		t.Errorf("live import with a bad token: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestImportReportJSON checks the --report file of the README's second
+// step against a golden file, and that it says what the text report says.
+func TestImportReportJSON(t *testing.T) {
+	dir := t.TempDir()
+	ex := "../examples/import/"
+	rep := filepath.Join(dir, "report.json")
+	_, stderr, code := run(t, "", "import", "kubernetes", ex+"kubernetes", "--merge", ex+"physical.yaml", "--mapping", ex+"mapping.yaml",
+		"-o", filepath.Join(dir, "k8s.yaml"), "--report", rep)
+	if code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "import-kubernetes.report.json", data)
+	var parsed map[string]any
+	if err := json.Unmarshal(data, &parsed); err != nil {
+		t.Fatalf("--report is not JSON: %v", err)
+	}
+	for _, want := range []string{"pg-k8s-03", "redis-cart", "shop/emailservice"} {
+		if !strings.Contains(string(data), want) || !strings.Contains(stderr, want) {
+			t.Errorf("report: %q in the JSON: %v, in the text: %v; want both", want, strings.Contains(string(data), want), strings.Contains(stderr, want))
+		}
+	}
+}
+
+// TestImportDryRun checks that --dry-run prints the report and writes
+// neither the inventory nor the report file, and still refuses bad input.
+func TestImportDryRun(t *testing.T) {
+	dir := t.TempDir()
+	ex := "../examples/import/"
+	out, rep := filepath.Join(dir, "k8s.yaml"), filepath.Join(dir, "report.json")
+	stdout, stderr, code := run(t, "", "import", "kubernetes", ex+"kubernetes", "--merge", ex+"physical.yaml", "--mapping", ex+"mapping.yaml",
+		"--dry-run", "-o", out, "--report", rep)
+	if code != ExitOK {
+		t.Fatalf("dry run: exit %d: %s", code, stderr)
+	}
+	if stdout != "" || !strings.HasPrefix(stderr, "kubernetes: ") {
+		t.Errorf("dry run: stdout %q, stderr %q; want no stdout and the report on stderr", stdout, stderr)
+	}
+	for _, p := range []string{out, rep} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("dry run wrote %s", p)
+		}
+	}
+	if _, _, code := run(t, "", "import", "traces", "-n", filepath.Join(dir, "missing.json")); code != ExitInput {
+		t.Errorf("dry run of a missing file: exit %d; want %d", code, ExitInput)
 	}
 }

@@ -37,7 +37,8 @@ func (e *bsEntity) ref() string { return strings.ToLower(e.kind) + ":" + e.ns + 
 // files (catalog-info.yaml, one or more documents each, apiVersion
 // backstage.io/v1alpha1 or v1beta1). Components and Resources become
 // services (id: the name, or namespace/name outside the default
-// namespace); spec.dependsOn becomes hard dependencies, spec.consumesApis a
+// namespace); spec.dependsOn becomes hard dependencies (and so does
+// spec.dependencyOf, read from the other end), spec.consumesApis a
 // dependency on the components providing the API (anyOf when several do).
 // The entity's system, owner, type and lifecycle are kept as labels.
 // Systems and Components annotated blast.dev/feature: "true" become
@@ -120,6 +121,25 @@ func ImportBackstage(files []File) (*Import, error) {
 			}
 		}
 	}
+	// spec.dependencyOf is dependsOn written on the other end: X
+	// dependencyOf Y means Y depends on X.
+	dependents := map[*bsEntity][]string{} // dependent → ids it depends on
+	for _, e := range ents {
+		if e.kind != "Component" && e.kind != "Resource" {
+			continue
+		}
+		for _, d := range items(dig(e.node, "spec", "dependencyOf")) {
+			t := resolve(e, d, "component")
+			if t == nil {
+				continue
+			}
+			if t.kind != "Component" && t.kind != "Resource" {
+				e.src.errorf(d, "dependencyOf names components and resources", "%s is a dependency of %s, a %s", e.ref(), t.ref(), t.kind)
+				continue
+			}
+			dependents[t] = append(dependents[t], e.id)
+		}
+	}
 	inv := &Inventory{APIVersion: APIVersion, Kind: "Inventory"}
 	members := map[*bsEntity][]string{} // system → component ids
 	for _, e := range ents {
@@ -154,6 +174,12 @@ func ImportBackstage(files []File) (*Import, error) {
 			}
 			seen[t.id] = true
 			s.DependsOn = append(s.DependsOn, hard(t.id))
+		}
+		for _, id := range dependents[e] {
+			if !seen[id] && id != e.id {
+				seen[id] = true
+				s.DependsOn = append(s.DependsOn, hard(id))
+			}
 		}
 		for _, a := range items(get(spec, "consumesApis")) {
 			api := resolve(e, a, "api")

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,7 +52,7 @@ func TestImportTraces(t *testing.T) {
 
 func TestImportTracesBad(t *testing.T) {
 	for _, tc := range []struct{ name, data, want string }{
-		{"truncated", `[{"parent": "a", "child": "b", "callCount": 3}`, "x.json:2:1: syntax error"},
+		{"truncated", `[{"parent": "a", "child": "b", "callCount": 3}`, "x.json:1:47: syntax error: unexpected end of file"},
 		{"no count", `[{"parent": "a", "child": "b"}]`, `x.json:1:2: edge a → b: want a call count`},
 		{"no child", `[{"parent": "a", "callCount": 1}]`, "x.json:1:2: edge without a caller or callee"},
 		{"shape", `{"services": []}`, "x.json:1:1: not a service graph"},
@@ -62,5 +64,32 @@ func TestImportTracesBad(t *testing.T) {
 				t.Errorf("ImportTraces error = %v; want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestImportBackstageDependencyOf checks that spec.dependencyOf, the
+// catalog's reverse of dependsOn, gives the same dependency as dependsOn
+// written on the other end.
+func TestImportBackstageDependencyOf(t *testing.T) {
+	entity := "apiVersion: backstage.io/v1beta1\nkind: %s\nmetadata: {name: %s}\nspec:\n  type: %s\n  owner: team\n%s"
+	forward := fmt.Sprintf(entity, "Component", "cart", "service", "  lifecycle: production\n  dependsOn: [resource:cart-cache]\n") + "---\n" +
+		fmt.Sprintf(entity, "Resource", "cart-cache", "cache", "")
+	reverse := fmt.Sprintf(entity, "Component", "cart", "service", "  lifecycle: production\n") + "---\n" +
+		fmt.Sprintf(entity, "Resource", "cart-cache", "cache", "  dependencyOf: [component:cart]\n")
+	var got [2][]byte
+	for i, data := range []string{forward, reverse} {
+		imp, err := ImportBackstage([]File{{Name: "catalog-info.yaml", Data: []byte(data)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i], err = Encode(imp.Inv, "yaml"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Contains(got[0], []byte("dependsOn:\n      - cart-cache")) {
+		t.Fatalf("dependsOn import = \n%s\nwant cart to depend on cart-cache", got[0])
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("dependencyOf import =\n%s\nwant the dependsOn import\n%s", got[1], got[0])
 	}
 }

@@ -151,6 +151,23 @@ func documents(f File, diags *Diagnostics) []*yaml.Node {
 		return nil
 	}
 	var out []*yaml.Node
+	// JSON goes through the JSON parser: the YAML parser reads a large
+	// one-line JSON document in time that grows much faster than its size.
+	if looksJSON(f) {
+		root, err := parseJSON(f.Data)
+		if err == nil {
+			if n := root.Content[0]; !isNull(n) {
+				out = append(out, n)
+			}
+			return out
+		}
+		if isJSONName(f.Name) {
+			je := err.(*jsonError)
+			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: "syntax error: " + je.msg,
+				Hint: "check the JSON for a missing comma, quote or bracket, or save the response again: it may be cut short"})
+			return nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for {
 		var root yaml.Node

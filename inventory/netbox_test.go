@@ -58,6 +58,23 @@ func TestImportNetBox(t *testing.T) {
 	}
 }
 
+// TestImportNetBoxVersions checks that the same estate saved from NetBox
+// 3.2 (device_role; one connected_endpoint per power port; rack type) and
+// from NetBox 4.1 and later (role; connected_endpoints lists; form_factor
+// and rack_type; display_url) imports to the same inventory and report.
+func TestImportNetBoxVersions(t *testing.T) {
+	v4 := encodeImport(t, ImportNetBox, readDir(t, "../examples/import/netbox/v4"))
+	v3 := encodeImport(t, ImportNetBox, readDir(t, "testdata/import/netbox-v3.2"))
+	if !bytes.Equal(v3, v4) {
+		t.Errorf("NetBox 3.2 import =\n%s\nwant the NetBox 4 import\n%s", v3, v4)
+	}
+	for _, want := range []string{"power:\n      - pangyo/PP-A/R01-A\n      - pangyo/PP-B/R01-B", "netbox.role: pdu"} {
+		if !bytes.Contains(v3, []byte(want)) {
+			t.Errorf("NetBox 3.2 import lacks %q:\n%s", want, v3)
+		}
+	}
+}
+
 // TestImportNetBoxBad checks that bad input gives errors naming the file,
 // line and column, and never an inventory.
 func TestImportNetBoxBad(t *testing.T) {
@@ -67,7 +84,7 @@ func TestImportNetBoxBad(t *testing.T) {
 		files []File
 		want  string
 	}{
-		{"truncated JSON", []File{{"sites.json", []byte(`{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "name": "Pangyo"`)}}, "sites.json:2:1: syntax error"},
+		{"truncated JSON", []File{{"sites.json", []byte(`{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "name": "Pangyo"`)}}, "sites.json:1:84: syntax error: unexpected end of file"},
 		{"not a list", []File{{"sites.json", []byte(`{"id": 1, "name": "Pangyo"}`)}}, "sites.json:1:1: not a NetBox list response"},
 		{"one page of many", []File{{"racks.json", []byte(`{"count": 2000, "next": "https://netbox.example.com/api/dcim/racks/?limit=50&offset=50", "previous": null, "results": []}`)}}, "racks.json:1:25: this is one page of a longer list"},
 		{"dangling location", []File{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -182,9 +183,7 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		b.Failed = b.Failed || c.Failed
 		fill(&b.Name, c.Name)
 		fill(&b.Description, c.Description)
-		if !b.Reliability.Given() {
-			b.Reliability = c.Reliability
-		}
+		b.Reliability = joinReliability(b.Reliability, c.Reliability, layer.Report.Source, cf)
 		b.Labels = joinLabels(b.Labels, c.Labels, cf)
 		rep.Joined = append(rep.Joined, Note{ID: c.ID, Why: c.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, c.Source)
@@ -221,15 +220,21 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		fill(&b.Role, s.Role)
 		fill(&b.Name, s.Name)
 		fill(&b.Description, s.Description)
-		if b.Failover == nil {
+		switch {
+		case s.Failover == nil:
+		case b.Failover == nil:
 			b.Failover = s.Failover
+		case failoverString(s.Failover) != failoverString(b.Failover):
+			cf("%s fails it over %s, the base %s", layer.Report.Source, failoverString(s.Failover), failoverString(b.Failover))
 		}
-		if b.Restart == 0 {
+		switch {
+		case s.Restart == 0:
+		case b.Restart == 0:
 			b.Restart = s.Restart
+		case s.Restart != b.Restart:
+			cf("%s says restart %s, the base %s", layer.Report.Source, s.Restart, b.Restart)
 		}
-		if !b.Reliability.Given() {
-			b.Reliability = s.Reliability
-		}
+		b.Reliability = joinReliability(b.Reliability, s.Reliability, layer.Report.Source, cf)
 		b.DependsOn = joinDeps(b.DependsOn, s.DependsOn)
 		b.Labels = joinLabels(b.Labels, s.Labels, cf)
 		rep.Joined = append(rep.Joined, Note{ID: s.ID, Why: s.Source + " is " + sourceOr(b.Source)})
@@ -549,4 +554,38 @@ func withKubernetesIDs(base, inv *Inventory, m *Mapping) *Mapping {
 		}
 	}
 	return m
+}
+
+// joinReliability keeps the failure data one side gives; two sides that
+// give different data are a conflict, not a guess.
+func joinReliability(base, layer Reliability, source string, cf func(string, ...any)) Reliability {
+	switch {
+	case !layer.Given():
+		return base
+	case !base.Given():
+		return layer
+	}
+	bu, _ := base.Value()
+	lu, _ := layer.Value()
+	if bu != lu || base.MTBF != layer.MTBF || base.MTTR != layer.MTTR {
+		cf("%s gives failure data %s, the base %s", source, reliabilityString(layer), reliabilityString(base))
+	}
+	return base
+}
+
+func reliabilityString(r Reliability) string {
+	if r.Unavailability != nil {
+		return fmt.Sprintf("unavailability %g", *r.Unavailability)
+	}
+	return fmt.Sprintf("mtbf %s, mttr %s", r.MTBF, r.MTTR)
+}
+
+// failoverString writes a failover as its via list and rto.
+func failoverString(f *Failover) string {
+	var via []string
+	for _, r := range f.Via {
+		via = append(via, r.ID)
+	}
+	sort.Strings(via)
+	return fmt.Sprintf("via [%s] rto %s", strings.Join(via, ", "), f.RTO)
 }

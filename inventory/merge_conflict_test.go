@@ -27,7 +27,7 @@ features:
 	u := 0.002
 	layer := &Import{Report: &Report{Source: "test layer"}, Inv: &Inventory{
 		Components: []Component{{ID: "r1", Kind: "rack", Reliability: Reliability{Unavailability: &u}, Source: "test:r1"}},
-		Services: []Service{{ID: "api", Failover: &Failover{Via: []Ref{{ID: "ops"}}, RTO: Duration(3600e9)}, Restart: Duration(600e9), Source: "test:api"}},
+		Services:   []Service{{ID: "api", Failover: &Failover{Via: []Ref{{ID: "ops"}}, RTO: Duration(3600e9)}, Restart: Duration(600e9), Source: "test:api"}},
 	}}
 	_, err = Merge(inv, layer, nil)
 	if err == nil {

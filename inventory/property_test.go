@@ -368,6 +368,18 @@ func canonical(t *rapid.T, inv *Inventory) string {
 	inv = copyInventory(t, inv)
 	sortInventory(inv)
 	byKey := func(a, b Dep) int { return strings.Compare(depKey(a), depKey(b)) }
+	// The members of an anyOf or atLeast group are a set too.
+	sortMembers := func(ds []Dep) {
+		for i := range ds {
+			slices.SortFunc(ds[i].Of, func(a, b Ref) int { return strings.Compare(a.ID, b.ID) })
+		}
+	}
+	for i := range inv.Services {
+		sortMembers(inv.Services[i].DependsOn)
+	}
+	for i := range inv.Features {
+		sortMembers(inv.Features[i].DependsOn)
+	}
 	for i := range inv.Services {
 		slices.SortFunc(inv.Services[i].DependsOn, byKey)
 		inv.Services[i].DependsOn = slices.CompactFunc(inv.Services[i].DependsOn, func(a, b Dep) bool { return depKey(a) == depKey(b) })

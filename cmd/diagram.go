@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/out"
@@ -23,7 +24,12 @@ type DiagramOptions struct {
 	Output   string
 	Format   string
 	MaxNodes int
+	Timeout  time.Duration
 }
+
+// defaultRenderTimeout bounds a Graphviz layout: a diagram within the size
+// limits draws in a few seconds, so one still running after this is stuck.
+const defaultRenderTimeout = 30 * time.Second
 
 // NewCmdDiagram builds "blast diagram". runF replaces diagramRun in tests
 // of flag parsing; nil runs it.
@@ -73,6 +79,9 @@ instead.`, out.DefaultMaxNodes),
 			if opts.Format == "svg" && (opts.Output == "" || opts.Output == "-") && opts.IO.OutTerminal {
 				return usagef("not writing SVG to a terminal: give -o FILE.svg")
 			}
+			if opts.Timeout <= 0 {
+				return usagef("--timeout %s: must be more than 0", opts.Timeout)
+			}
 			if opts.Level != "" && !slices.Contains(out.Levels, opts.Level) {
 				return usagef("--level %q: use %s", opts.Level, strings.Join(out.Levels, ", "))
 			}
@@ -89,6 +98,7 @@ instead.`, out.DefaultMaxNodes),
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file (.svg or .dot); standard output when empty")
 	c.Flags().StringVar(&opts.Format, "format", "", "svg or dot (default: from the -o extension, else dot)")
 	c.Flags().IntVar(&opts.MaxNodes, "max-nodes", out.DefaultMaxNodes, "collapse the physical tree past this many nodes")
+	c.Flags().DurationVar(&opts.Timeout, "timeout", defaultRenderTimeout, "give up drawing the SVG after this long")
 	return c
 }
 
@@ -97,7 +107,7 @@ func diagramRun(opts *DiagramOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, opts.MaxNodes, opts.Format)
+	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, opts.MaxNodes, opts.Format, opts.Timeout)
 	if err != nil {
 		return err
 	}
@@ -110,7 +120,7 @@ func diagramRun(opts *DiagramOptions) error {
 
 // drawDiagram builds the DOT graph and, for svg, renders it. Notes about
 // collapsing go to ErrOut.
-func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, maxNodes int, format string) ([]byte, error) {
+func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, maxNodes int, format string, timeout time.Duration) ([]byte, error) {
 	var res *graph.Result
 	if len(fail) > 0 {
 		failed, err := m.SelectAll(fail)
@@ -129,7 +139,12 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, max
 	if format == "dot" {
 		return d.DOT, nil
 	}
-	svg, err := out.RenderSVG(context.Background(), d.DOT, io.Executable)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	svg, err := out.RenderSVG(ctx, d.DOT, io.Executable)
+	if ctx.Err() != nil {
+		return nil, &ExitError{ExitInput, fmt.Errorf("Graphviz did not finish drawing %d nodes and %d edges within %s: draw less with --focus FEATURE or a coarser --level (site, building), or give it longer with --timeout", d.Nodes, d.Edges, timeout)}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 	p("## Executive summary\n\n")
 	worst := r.worstDomains()
-	p("- **%d features** serve %s users in all.\n", a.Summary.Features, Count(a.Summary.Users))
+	p("- **%d %s** serve %s users in all.\n", a.Summary.Features, pluralS(a.Summary.Features, "feature", "features"), Count(a.Summary.Users))
 	if len(worst) > 0 {
 		d := worst[0]
 		p("- The worst single failure is the %s **%s**: %d %s down (%s users), %d degraded.\n",

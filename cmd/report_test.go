@@ -215,3 +215,49 @@ func TestReportWrite(t *testing.T) {
 		t.Errorf("a failed report left a file behind")
 	}
 }
+
+// TestReportDocs regenerates the example reports that README.md links,
+// with the commands the README gives, and compares them with the committed
+// files (the inline SVG parsed, not compared); -update rewrites them.
+func TestReportDocs(t *testing.T) {
+	t.Chdir("..")
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{"docs/kakao-report.md", "docs/kakao-report.html"} {
+		format := strings.TrimPrefix(filepath.Ext(doc), ".")
+		cmdline := "blast report -f examples/kakao-2022.yaml --fail pangyo --format " + format + " --now 2022-10-15T15:30:00Z -o " + doc
+		if !bytes.Contains(readme, []byte(cmdline)) || !bytes.Contains(readme, []byte("("+doc+")")) {
+			t.Errorf("README.md does not give %q and link %s", cmdline, doc)
+		}
+		tmp := filepath.Join(t.TempDir(), filepath.Base(doc))
+		args := strings.Fields(strings.TrimPrefix(cmdline, "blast "))
+		args[len(args)-1] = tmp
+		var o, e bytes.Buffer
+		if code := Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e}); code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", cmdline, code, e.String())
+		}
+		got, err := os.ReadFile(tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if golden.Update() {
+			if err := os.WriteFile(doc, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatalf("%s: %v (go test ./cmd -update writes it)", doc, err)
+		}
+		if format == "html" {
+			checkSVG(t, want, "cluster_n51", "n95")
+			got, want = maskSVG(got), maskSVG(want)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: %s writes something else now (go test ./cmd -run TestReportDocs -update rewrites it)", doc, cmdline)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func TestDiagramLimits(t *testing.T) {
 		for _, level := range Levels {
 			d, err := NewDiagram(m, DiagramOptions{Focus: f, Level: level})
 			if err != nil {
-				if !strings.Contains(err.Error(), "edges") {
+				if !strings.Contains(err.Error(), "edges") || !strings.Contains(err.Error(), "--max-edges") {
 					t.Errorf("%s at %s: %v; want a refusal that counts edges", f, level, err)
 				}
 				continue

@@ -112,7 +112,11 @@ func NewDiagram(m *graph.Model, opt DiagramOptions) (*Diagram, error) {
 		}
 		next := coarser(level)
 		if next == "" {
-			return nil, fmt.Errorf("the diagram would draw %d nodes and %d edges even with the physical tree collapsed to sites, more than the limits of %d nodes and %d edges; narrow it with --focus FEATURE", d.count(), len(d.edges), maxNodes, maxEdges)
+			hint := "narrow it with --focus FEATURE"
+			if opt.Focus != "" {
+				hint = "this feature needs too much to draw at once: write --format dot and lay it out elsewhere, or raise --max-edges and --timeout"
+			}
+			return nil, fmt.Errorf("the diagram would draw %d nodes and %d edges even with the physical tree collapsed to sites, more than the limits of %d nodes and %d edges; %s", d.count(), len(d.edges), maxNodes, maxEdges, hint)
 		}
 		notes = append(notes, fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level %s", d.count(), len(d.edges), maxNodes, maxEdges, next))
 		level = next

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/out"
@@ -23,7 +24,13 @@ type DiagramOptions struct {
 	Output   string
 	Format   string
 	MaxNodes int
+	MaxEdges int
+	Timeout  time.Duration
 }
+
+// defaultRenderTimeout bounds a Graphviz layout: a diagram within the size
+// limits draws in a few seconds, so one still running after this is stuck.
+const defaultRenderTimeout = 30 * time.Second
 
 // NewCmdDiagram builds "blast diagram". runF replaces diagramRun in tests
 // of flag parsing; nil runs it.
@@ -43,14 +50,15 @@ failovers marked with a purple tee; a legend explains them.
 
 --focus FEATURE draws only what that feature depends on. --level collapses
 the physical tree to sites, buildings, racks or hosts. A drawing holds at
-most %d nodes (--max-nodes): past that the physical tree is collapsed one
-level at a time, with a note, and if even sites are too many blast refuses
-and asks for --focus.
+most %d nodes and %d edges (--max-nodes, --max-edges), which Graphviz lays
+out in a few seconds: past either the physical tree is collapsed one level
+at a time, with a note, and if even sites are too many blast refuses and
+asks for --focus. Drawing gives up after --timeout.
 
 The format comes from the -o extension (.svg or .dot) or --format; without
 -o the DOT text goes to standard output. PNG is not offered: the embedded
 Graphviz draws broken PNGs (outlines and edges go missing); convert the SVG
-instead.`, out.DefaultMaxNodes),
+instead.`, out.DefaultMaxNodes, out.DefaultMaxEdges),
 		Example: `  blast diagram -f examples/kakao-2022.yaml --fail pangyo -o pangyo.svg
   blast diagram -f examples/kakao-2022.yaml --focus talk-send --level rack -o talk.dot`,
 		Args: cobra.NoArgs,
@@ -73,6 +81,9 @@ instead.`, out.DefaultMaxNodes),
 			if opts.Format == "svg" && (opts.Output == "" || opts.Output == "-") && opts.IO.OutTerminal {
 				return usagef("not writing SVG to a terminal: give -o FILE.svg")
 			}
+			if opts.Timeout <= 0 {
+				return usagef("--timeout %s: must be more than 0", opts.Timeout)
+			}
 			if opts.Level != "" && !slices.Contains(out.Levels, opts.Level) {
 				return usagef("--level %q: use %s", opts.Level, strings.Join(out.Levels, ", "))
 			}
@@ -89,6 +100,8 @@ instead.`, out.DefaultMaxNodes),
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file (.svg or .dot); standard output when empty")
 	c.Flags().StringVar(&opts.Format, "format", "", "svg or dot (default: from the -o extension, else dot)")
 	c.Flags().IntVar(&opts.MaxNodes, "max-nodes", out.DefaultMaxNodes, "collapse the physical tree past this many nodes")
+	c.Flags().IntVar(&opts.MaxEdges, "max-edges", out.DefaultMaxEdges, "collapse the physical tree past this many edges")
+	c.Flags().DurationVar(&opts.Timeout, "timeout", defaultRenderTimeout, "give up drawing the SVG after this long")
 	return c
 }
 
@@ -97,7 +110,7 @@ func diagramRun(opts *DiagramOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, opts.MaxNodes, opts.Format)
+	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, [2]int{opts.MaxNodes, opts.MaxEdges}, opts.Format, opts.Timeout)
 	if err != nil {
 		return err
 	}
@@ -110,7 +123,7 @@ func diagramRun(opts *DiagramOptions) error {
 
 // drawDiagram builds the DOT graph and, for svg, renders it. Notes about
 // collapsing go to ErrOut.
-func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, maxNodes int, format string) ([]byte, error) {
+func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, limits [2]int, format string, timeout time.Duration) ([]byte, error) {
 	var res *graph.Result
 	if len(fail) > 0 {
 		failed, err := m.SelectAll(fail)
@@ -119,7 +132,7 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, max
 		}
 		res = m.Simulate(failed)
 	}
-	d, err := out.NewDiagram(m, out.DiagramOptions{Result: res, Focus: focus, Level: level, MaxNodes: maxNodes})
+	d, err := out.NewDiagram(m, out.DiagramOptions{Result: res, Focus: focus, Level: level, MaxNodes: limits[0], MaxEdges: limits[1]})
 	if err != nil {
 		return nil, &ExitError{ExitInput, err}
 	}
@@ -129,7 +142,12 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, max
 	if format == "dot" {
 		return d.DOT, nil
 	}
-	svg, err := out.RenderSVG(context.Background(), d.DOT, io.Executable)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	svg, err := out.RenderSVG(ctx, d.DOT, io.Executable)
+	if ctx.Err() != nil {
+		return nil, &ExitError{ExitInput, fmt.Errorf("Graphviz did not finish drawing %d nodes and %d edges within %s: draw less with --focus FEATURE or a coarser --level (site, building), or give it longer with --timeout", d.Nodes, d.Edges, timeout)}
+	}
 	if err != nil {
 		return nil, err
 	}

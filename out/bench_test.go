@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/inventory"
 )
 
 // bigInventory writes an inventory of about n nodes: 4 sites with a
@@ -56,7 +57,6 @@ func benchRender(b *testing.B, m *graph.Model, opt DiagramOptions) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(d.Nodes), "nodes")
 	b.ResetTimer()
 	for b.Loop() {
 		d, _ := NewDiagram(m, opt)
@@ -64,6 +64,8 @@ func benchRender(b *testing.B, m *graph.Model, opt DiagramOptions) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(d.Nodes), "nodes")
+	b.ReportMetric(float64(d.Edges), "edges")
 }
 
 // BenchmarkDiagramSVG measures building the DOT graph and rendering it as
@@ -74,10 +76,61 @@ func BenchmarkDiagramSVG(b *testing.B) {
 	big := loadModel(b, bigInventory(b, 2000))
 	b.Run("kakao-pangyo", func(b *testing.B) { benchRender(b, kakao, DiagramOptions{Result: fail(b, kakao, "pangyo")}) })
 	b.Run("naver-pangyo", func(b *testing.B) { benchRender(b, naver, DiagramOptions{Result: fail(b, naver, "pangyo")}) })
-	b.Run("2000-nodes-collapsed", func(b *testing.B) { benchRender(b, big, DiagramOptions{Result: fail(b, big, "s0")}) })
-	b.Run("2000-nodes-full", func(b *testing.B) {
-		benchRender(b, big, DiagramOptions{Result: fail(b, big, "s0"), MaxNodes: 5000})
+	b.Run("2000-nodes-focus", func(b *testing.B) { benchRender(b, big, DiagramOptions{Result: fail(b, big, "s0"), Focus: "f1"}) })
+	// The generated medium estate (2,000 racks): one feature's cone, which
+	// the limits collapse to sites; the largest accepted drawings.
+	medium := generated(b, "medium")
+	b.Run("medium-focus-site", func(b *testing.B) {
+		benchRender(b, medium, DiagramOptions{Focus: "feature-00020", Level: "rack"})
 	})
+	b.Run("medium-focus-building", func(b *testing.B) {
+		benchRender(b, medium, DiagramOptions{Focus: "feature-00010", Level: "rack"})
+	})
+}
+
+// generated writes the estate "blast gen --size SIZE" writes and loads it.
+func generated(t testing.TB, size string) *graph.Model {
+	path := filepath.Join(t.TempDir(), size+".json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := inventory.GenSizes[size]
+	spec.Seed = 1 // as blast gen
+	if err := inventory.Generate(f, spec, "json"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return loadModel(t, path)
+}
+
+// TestDiagramLimits checks that big inputs are collapsed or refused
+// before Graphviz sees them: every accepted drawing is within both limits.
+func TestDiagramLimits(t *testing.T) {
+	m := generated(t, "medium")
+	if _, err := NewDiagram(m, DiagramOptions{}); err == nil || !strings.Contains(err.Error(), "--focus") {
+		t.Errorf("medium estate, whole: err = %v; want a refusal that asks for --focus", err)
+	}
+	for _, f := range []string{"feature-00000", "feature-00002", "feature-00010", "feature-00020", "feature-00100", "feature-00200"} {
+		for _, level := range Levels {
+			d, err := NewDiagram(m, DiagramOptions{Focus: f, Level: level})
+			if err != nil {
+				if !strings.Contains(err.Error(), "edges") || !strings.Contains(err.Error(), "--max-edges") {
+					t.Errorf("%s at %s: %v; want a refusal that counts edges", f, level, err)
+				}
+				continue
+			}
+			if d.Nodes > DefaultMaxNodes || d.Edges > DefaultMaxEdges {
+				t.Errorf("%s at %s: drew %d nodes and %d edges; limits %d and %d", f, level, d.Nodes, d.Edges, DefaultMaxNodes, DefaultMaxEdges)
+			}
+			if got := strings.Count(string(d.DOT), " -> "); got != d.Edges {
+				t.Errorf("%s at %s: DOT has %d edges; Diagram.Edges = %d", f, level, got, d.Edges)
+			}
+			if fast := strings.Contains(string(d.DOT), "mclimit"); fast != (d.Edges > fastLayoutEdges) {
+				t.Errorf("%s at %s: fast layout %v with %d edges", f, level, fast, d.Edges)
+			}
+		}
+	}
 }
 
 func TestBigInventoryCollapses(t *testing.T) {
@@ -85,11 +138,14 @@ func TestBigInventoryCollapses(t *testing.T) {
 	if m.Len() < 1900 || m.Len() > 2100 {
 		t.Fatalf("bigInventory(2000) has %d nodes", m.Len())
 	}
-	d, err := NewDiagram(m, DiagramOptions{})
+	if _, err := NewDiagram(m, DiagramOptions{}); err == nil || !strings.Contains(err.Error(), "--focus") {
+		t.Errorf("2000 nodes, whole: err = %v; want a refusal that asks for --focus", err)
+	}
+	d, err := NewDiagram(m, DiagramOptions{Focus: "f1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Level == "" || d.Nodes > DefaultMaxNodes {
-		t.Errorf("2000 nodes: drawn %d at level %q; want a collapse to at most %d", d.Nodes, d.Level, DefaultMaxNodes)
+	if d.Nodes > DefaultMaxNodes || d.Edges > DefaultMaxEdges {
+		t.Errorf("2000 nodes, --focus f1: drawn %d nodes and %d edges; want at most %d and %d", d.Nodes, d.Edges, DefaultMaxNodes, DefaultMaxEdges)
 	}
 }

@@ -1,0 +1,397 @@
+package out
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/blast-dev/blast/examples"
+	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/inventory"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium, which .ci/run installs when missing.
+const chromiumPath = "/usr/bin/chromium"
+
+// browser starts a headless Chromium for one test and returns its context.
+// Without Chromium the test is skipped with a loud message, except in CI
+// (CI=true), where it fails.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := fmt.Sprintf("!!! %s is missing: the HTML report's browser tests did not run. Install it: apt-get update && apt-get install -y chromium", chromiumPath)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	return ctx
+}
+
+// auditOf audits every component kind but host, as blast report does.
+func auditOf(m *graph.Model) *AuditReport {
+	kinds := slices.DeleteFunc(m.ComponentKinds(), func(k string) bool { return k == "host" })
+	var domains, candidates []int32
+	for _, v := range m.Nodes(graph.Component) {
+		candidates = append(candidates, v)
+		if slices.Contains(kinds, m.ComponentKind(v)) {
+			domains = append(domains, v)
+		}
+	}
+	return NewAuditReport(m.Inv.Metadata.Name, kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true}))
+}
+
+// writeReport writes m's HTML report, with its diagram, to a temporary
+// file and returns its file:// URL.
+func writeReport(t *testing.T, m *graph.Model, res *graph.Result) string {
+	t.Helper()
+	d, err := NewDiagram(m, DiagramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := RenderSVG(context.Background(), d.DOT, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReport(m, auditOf(m), ReportOptions{Title: m.Inv.Metadata.Name, Version: "test", Inputs: []string{"inventory.yaml"},
+		Now: time.Date(2022, 10, 15, 15, 30, 0, 0, time.UTC), Result: res, SVG: svg})
+	var b strings.Builder
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "The diagram is left out") {
+		t.Fatalf("the report left its diagram out")
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + path
+}
+
+func exampleModel(t *testing.T, name string) *graph.Model {
+	t.Helper()
+	f, err := examples.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+type pageOutcome struct {
+	States map[string]string     `json:"states"`
+	Why    map[string][][]string `json:"why"`
+}
+
+// TestReportEvaluatorAgreesWithSimulate evaluates, in the page, the loss
+// of every site, building and rack of both examples, and random sets of
+// several components and services, and compares every feature's and
+// service's state and why-chains with graph.Simulate.
+func TestReportEvaluatorAgreesWithSimulate(t *testing.T) {
+	ctx := browser(t)
+	for _, name := range examples.Names() {
+		t.Run(name, func(t *testing.T) {
+			m := exampleModel(t, name)
+			if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, nil))); err != nil {
+				t.Fatal(err)
+			}
+			var sets [][]int32
+			for _, v := range m.Nodes(graph.Component) {
+				switch m.ComponentKind(v) {
+				case "site", "building", "rack":
+					sets = append(sets, []int32{v})
+				}
+			}
+			rng := rand.New(rand.NewPCG(4, uint64(len(name))))
+			var pool []int32
+			for v := int32(0); v < int32(m.Len()); v++ {
+				if m.Kind(v) != graph.Feature {
+					pool = append(pool, v)
+				}
+			}
+			for range 25 {
+				var set []int32
+				for range 2 + rng.IntN(4) {
+					set = append(set, pool[rng.IntN(len(pool))])
+				}
+				sets = append(sets, set)
+			}
+			compared := 0
+			for _, set := range sets {
+				var ids []string
+				for _, v := range set {
+					ids = append(ids, m.ID(v))
+				}
+				got, err := chromedp.Run(ctx, chromedp.Evaluate[pageOutcome](fmt.Sprintf("blastEvaluate(%s)", jsStrings(ids))))
+				if err != nil {
+					t.Fatalf("blastEvaluate(%v): %v", ids, err)
+				}
+				res := m.Simulate(set)
+				for v := int32(0); v < int32(m.Len()); v++ {
+					if m.Kind(v) == graph.Component {
+						continue
+					}
+					if got.States[m.ID(v)] != res.State(v).String() {
+						t.Errorf("fail %v: page says %s is %q; Simulate says %s", ids, m.ID(v), got.States[m.ID(v)], res.State(v))
+					}
+					chains, _ := res.Why(v, 0)
+					var want [][]string
+					for _, c := range chains {
+						want = append(want, ids2(m, c))
+					}
+					if fmt.Sprint(got.Why[m.ID(v)]) != fmt.Sprint(want) && !(len(want) == 0 && len(got.Why[m.ID(v)]) == 0) {
+						t.Errorf("fail %v: page's why-chains of %s = %v; Simulate's %v", ids, m.ID(v), got.Why[m.ID(v)], want)
+					}
+					compared++
+				}
+			}
+			t.Logf("%s: %d failure sets, %d feature and service states compared", name, len(sets), compared)
+		})
+	}
+}
+
+func ids2(m *graph.Model, vs []int32) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, m.ID(v))
+	}
+	return out
+}
+
+// jsStrings writes ss as a JavaScript array literal.
+func jsStrings(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q", s) // Go quoting is valid JS for these ids
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// rowStates reads the explorer's tables from the DOM: id → state.
+const rowStates = `Object.fromEntries(Array.from(document.querySelectorAll("#feature-rows tr, #service-rows tr")).map(tr => [tr.dataset.id, tr.dataset.state]))`
+
+// TestReportClickPangyo does what a reader does: opens the Kakao report,
+// ticks the Pangyo site in the list, and sees KakaoTalk go down while
+// KakaoBank's core banking stays up; then clicks a rack in the diagram.
+func TestReportClickPangyo(t *testing.T) {
+	ctx := browser(t)
+	m := exampleModel(t, examples.Kakao)
+	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, nil))); err != nil {
+		t.Fatal(err)
+	}
+	states := func() map[string]string {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](rowStates))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	before := states()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#domain-list label[data-id="pangyo"] input`))); err != nil {
+		t.Fatal(err)
+	}
+	after := states()
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#outcome-summary`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`#explore`))); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"talk-send", "talk-media-send", "talk-pc-login"} {
+		if before[f] != "up" || after[f] != "down" {
+			t.Errorf("%s: %q before the click, %q after; want up, then down", f, before[f], after[f])
+		}
+	}
+	if after["bank-core-banking"] != "up" {
+		t.Errorf("bank-core-banking after Pangyo = %q; want up", after["bank-core-banking"])
+	}
+	if !strings.Contains(summary, "pangyo") || !strings.Contains(summary, "20 features down") {
+		t.Errorf("summary after Pangyo = %q; want pangyo and 20 features down", summary)
+	}
+	shot := filepath.Join(os.TempDir(), "blast-report-pangyo.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", shot)
+
+	// The diagram: the failed site's cluster is marked, and clicking a
+	// rack there adds it to the failure set.
+	pangyo, _ := m.Lookup("pangyo")
+	rack, _ := m.Lookup("sangam-r01")
+	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`svg #cluster_n%d`, pangyo)), "class"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	siteClass := attr.Value
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#clear`)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`svg g#n%d polygon`, rack)))); err != nil {
+		t.Fatal(err)
+	}
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#domain-list label[data-id="sangam-r01"] input').checked`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clicked := states()
+	if !strings.Contains(siteClass, "st-failed") {
+		t.Errorf("Pangyo's cluster in the diagram has class %q; want st-failed", siteClass)
+	}
+	if !checked {
+		t.Errorf("clicking sangam-r01 in the diagram did not select it")
+	}
+	res := m.Simulate([]int32{rack})
+	for _, v := range slices.Concat(m.Nodes(graph.Feature), m.Nodes(graph.Service)) {
+		if clicked[m.ID(v)] != res.State(v).String() {
+			t.Errorf("after clicking sangam-r01: %s is %q on the page; Simulate says %s", m.ID(v), clicked[m.ID(v)], res.State(v))
+		}
+	}
+}
+
+// hostileInventory has ids and names built to break out of HTML, script,
+// attribute and JSON contexts; each injection would set window.__pwned or
+// open a dialog.
+const hostileInventory = `apiVersion: blast/v1
+kind: Inventory
+metadata: {name: "</title><script>window.__pwned=1</script>"}
+components:
+  - id: "<script>alert(1)</script>"
+    kind: site
+    name: "\"><img src=x onerror=\"window.__pwned=1\">"
+  - id: "</script><script>alert(2)</script>"
+    kind: rack
+    parent: "<script>alert(1)</script>"
+    name: "<svg onload=window.__pwned=1>\u2028\u2029 {{.}} ]]> -->"
+services:
+  - id: "'-alert(3)-'"
+    name: "<img src=x onerror=alert(5)><iframe src=javascript:window.__pwned=1>"
+    placement: [{on: "</script><script>alert(2)</script>", replicas: 2}]
+features:
+  - id: "\"onmouseover\"alert(4)"
+    name: "<img src=y onerror=\"window.__pwned=1\"><a href=\"javascript:window.__pwned=1\">클릭</a><style>body{display:none}</style>"
+    users: 10
+    tier: 1
+    dependsOn: ["'-alert(3)-'"]
+`
+
+// TestReportHostileNamesRunNoScript opens the report of an inventory whose
+// names are attacks, with its site failed, hovers and clicks through it,
+// and checks that no injected script ran: no dialog opened and the global
+// an injection would set stays unset, while the page's own script ran.
+func TestReportHostileNamesRunNoScript(t *testing.T) {
+	ctx := browser(t)
+	inv, _, err := inventory.LoadFiles([]inventory.File{{Name: "hostile.yaml", Data: []byte(hostileInventory)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, _ := m.Lookup("<script>alert(1)</script>")
+	var dialogCount atomic.Int32
+	dialogs := make(chan struct{}, 100)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *page.EventJavascriptDialogOpening, page.EventJavascriptDialogOpening:
+			dialogCount.Add(1)
+			select {
+			case dialogs <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		// Dismiss any dialog, so that the checks below still run.
+		for range dialogs {
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+		}
+	}()
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(writeReport(t, m, m.Simulate([]int32{site}))),
+		// Clicks through the DOM: an injected style could hide what a
+		// mouse click needs to see.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#clear").click(); document.querySelector("#domain-list input").click()`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("svg g.node").forEach(g => g.dispatchEvent(new MouseEvent("mouseover", {bubbles: true})))`),
+		chromedp.Sleep(300*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwned, err := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.__pwned)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#outcome-summary`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pwned != "undefined" {
+		t.Errorf("window.__pwned = %s: an injected script ran", pwned)
+	}
+	if n := dialogCount.Load(); n > 0 {
+		t.Errorf("%d dialogs opened: an injected script ran", n)
+	}
+	if !strings.Contains(summary, "features down") {
+		t.Errorf("outcome summary = %q; the page's own script did not run", summary)
+	}
+	for _, s := range []string{"<script>alert(1)</script>", `"><img src=x onerror="window.__pwned=1">`, "클릭"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the page does not show %q as text", s)
+		}
+	}
+}

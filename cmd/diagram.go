@@ -105,7 +105,7 @@ func diagramRun(opts *DiagramOptions) error {
 		_, err := opts.IO.Out.Write(data)
 		return err
 	}
-	return writeOutput(opts.Output, data, opts.Files)
+	return writeData(opts.IO.Context(), opts.Output, opts.Files, data)
 }
 
 // drawDiagram builds the DOT graph and, for svg, renders it. Notes about

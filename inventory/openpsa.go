@@ -384,6 +384,9 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	if len(diags) > 0 {
 		return nil, sortDiags(diags)
 	}
+	if many := tooMany(inv); many != nil {
+		return nil, many
+	}
 	return inv, Validate(inv)
 }
 

@@ -1,0 +1,84 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/blast-dev/blast/inventory"
+)
+
+// addLimitFlags adds the flags every command shares that bound what a run
+// may cost: --timeout, --max-input-size and --max-entities. They take
+// effect before the command runs.
+func addLimitFlags(root *cobra.Command, io *IO) {
+	var timeout time.Duration
+	var maxInput string
+	var maxEntities int
+	pf := root.PersistentFlags()
+	pf.DurationVar(&timeout, "timeout", 0, "stop after this long (such as 30s or 5m); 0 for no limit")
+	pf.StringVar(&maxInput, "max-input-size", "1GiB", "largest input file read (bytes, or with KiB, MiB, GiB)")
+	pf.IntVar(&maxEntities, "max-entities", inventory.DefaultMaxEntities, "most components, services and features an inventory may hold")
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if timeout < 0 {
+			return usagef("--timeout %s: give a positive duration, or 0 for no limit", timeout)
+		}
+		if timeout > 0 {
+			ctx, cancel := context.WithTimeoutCause(io.Context(), timeout, &timeoutError{timeout})
+			io.Ctx, io.stop = ctx, cancel
+		}
+		if c.Flags().Changed("max-input-size") {
+			n, err := parseSize(maxInput)
+			if err != nil {
+				return usagef("--max-input-size %q: %v", maxInput, err)
+			}
+			inventory.MaxFileSize = n
+		}
+		if c.Flags().Changed("max-entities") {
+			if maxEntities < 1 {
+				return usagef("--max-entities %d: give 1 or more", maxEntities)
+			}
+			inventory.MaxEntities = maxEntities
+		}
+		return nil
+	}
+}
+
+// parseSize reads a size in bytes: a whole number, optionally followed by
+// KiB, MiB or GiB (or K, M, G, KB, MB, GB, taken as the binary units).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffixes []string
+		mult     int64
+	}{
+		{[]string{"GiB", "GB", "G"}, 1 << 30},
+		{[]string{"MiB", "MB", "M"}, 1 << 20},
+		{[]string{"KiB", "KB", "K"}, 1 << 10},
+		{[]string{"B"}, 1},
+	} {
+		found := false
+		for _, suf := range u.suffixes {
+			if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(suf)) {
+				t, mult, found = strings.TrimSpace(t[:len(t)-len(suf)]), u.mult, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("want a positive number of bytes, such as 500MiB or 2GiB")
+	}
+	if n > (1<<62)/mult {
+		return 0, fmt.Errorf("too large")
+	}
+	return n * mult, nil
+}

@@ -31,6 +31,9 @@ func addLimitFlags(root *cobra.Command, io *IO) {
 			ctx, cancel := context.WithTimeoutCause(io.Context(), timeout, &timeoutError{timeout})
 			io.Ctx, io.stop = ctx, cancel
 		}
+		if io.finished != nil {
+			go watchdog(io.Ctx, io, io.finished)
+		}
 		if c.Flags().Changed("max-input-size") {
 			n, err := parseSize(maxInput)
 			if err != nil {
@@ -46,6 +49,31 @@ func addLimitFlags(root *cobra.Command, io *IO) {
 		}
 		return nil
 	}
+}
+
+// stopGrace is how long a stopped run (Ctrl-C, --timeout) has to return
+// on its own before the watchdog ends the process.
+const stopGrace = 2 * time.Second
+
+// watchdog ends the process when ctx is done and the command has not
+// returned within stopGrace: an analysis that does not check ctx still
+// stops promptly. It removes the temporary files of writes under way
+// first, so that nothing partial is left, and says why it stopped.
+func watchdog(ctx context.Context, io *IO, finished <-chan struct{}) {
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-finished:
+		return
+	case <-time.After(stopGrace):
+	}
+	removePending()
+	msg, _ := stopped(ctx, ctx.Err())
+	fmt.Fprintf(io.ErrOut, "blast: %s\n", msg)
+	io.exit(ExitInput)
 }
 
 // parseSize reads a size in bytes: a whole number, optionally followed by

@@ -44,6 +44,10 @@ type IO struct {
 	Ctx context.Context
 	// stop releases what --timeout set up.
 	stop func()
+	// finished is closed when the command returns; exit ends the process
+	// (os.Exit) when a stopped command does not return (see watchdog).
+	finished chan struct{}
+	exit     func(code int)
 	// Executable is the blast binary that draws SVG in a child process
 	// (see out.RenderSVG); "" means this process's own executable.
 	Executable string
@@ -132,13 +136,18 @@ embedded Kakao and Naver inventories.`,
 func Main(args []string, io *IO) int {
 	tuneGC()
 	parent := io.Ctx
-	defer func() { io.Ctx, io.stop = parent, nil }()
+	io.finished = make(chan struct{})
+	if io.exit == nil {
+		io.exit = os.Exit
+	}
+	defer func() { io.Ctx, io.stop, io.finished = parent, nil, nil }()
 	ctx, stop := signal.NotifyContext(io.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	io.Ctx = ctx
 	root := NewCmdRoot(io)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
+	close(io.finished)
 	if io.stop != nil {
 		defer io.stop()
 	}

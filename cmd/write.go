@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // writeFile is the one way blast writes a file it was asked to (-o,
@@ -31,6 +32,8 @@ func writeFile(ctx context.Context, path string, inputs []string, write func(w i
 	if err != nil {
 		return &ExitError{ExitInput, fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))}
 	}
+	pending.Store(tmp.Name(), true)
+	defer pending.Delete(tmp.Name())
 	defer os.Remove(tmp.Name()) // after a successful rename, nothing to remove
 	if err := write(&ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
@@ -61,6 +64,17 @@ func writeFile(ctx context.Context, path string, inputs []string, write func(w i
 	return nil
 }
 
+// pending holds the temporary files of writes under way, for the watchdog
+// to remove when it ends a stopped run.
+var pending sync.Map
+
+func removePending() {
+	pending.Range(func(k, _ any) bool {
+		os.Remove(k.(string))
+		return true
+	})
+}
+
 // writeData is writeFile for output already in memory.
 func writeData(ctx context.Context, path string, inputs []string, data []byte) error {
 	return writeFile(ctx, path, inputs, func(w io.Writer) error {
@@ -80,8 +94,16 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.w.Write(p)
+	n, err := c.w.Write(p)
+	if writeHook != nil {
+		writeHook()
+	}
+	return n, err
 }
+
+// writeHook, when set (by tests), runs after every write to a temporary
+// file: a test stops the run there, mid-write.
+var writeHook func()
 
 // same reports whether writing b would overwrite input a: the same file,
 // or a file under input directory a.

@@ -34,19 +34,16 @@ func addLimitFlags(root *cobra.Command, io *IO) {
 		if io.finished != nil {
 			go watchdog(io.Ctx, io, io.finished)
 		}
-		if c.Flags().Changed("max-input-size") {
-			n, err := parseSize(maxInput)
-			if err != nil {
-				return usagef("--max-input-size %q: %v", maxInput, err)
-			}
-			inventory.MaxFileSize = n
+		// Set on every run, defaults included, so that one run's flags do
+		// not outlive it in a process that runs several.
+		n, err := parseSize(maxInput)
+		if err != nil {
+			return usagef("--max-input-size %q: %v", maxInput, err)
 		}
-		if c.Flags().Changed("max-entities") {
-			if maxEntities < 1 {
-				return usagef("--max-entities %d: give 1 or more", maxEntities)
-			}
-			inventory.MaxEntities = maxEntities
+		if maxEntities < 1 {
+			return usagef("--max-entities %d: give 1 or more", maxEntities)
 		}
+		inventory.MaxFileSize, inventory.MaxEntities = n, maxEntities
 		return nil
 	}
 }

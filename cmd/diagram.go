@@ -129,7 +129,7 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, max
 	if format == "dot" {
 		return d.DOT, nil
 	}
-	svg, err := out.RenderSVG(context.Background(), d.DOT, io.Executable)
+	svg, err := out.RenderSVG(io.Context(), d.DOT, io.Executable)
 	if err != nil {
 		return nil, err
 	}

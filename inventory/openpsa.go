@@ -62,7 +62,7 @@ func parseXML(f File) (*xnode, error) {
 				// from there when it is still on the line it names.
 				pos.Line, pos.Col = se.Line, 1
 				if l, c := d.InputPos(); l == se.Line {
-					pos.Col = c
+					pos.Col = max(c, 1)
 				}
 				return nil, &xmlError{pos, se.Msg}
 			}
@@ -94,7 +94,7 @@ func parseXML(f File) (*xnode, error) {
 	}
 	if root == nil {
 		l, c := d.InputPos()
-		return nil, &xmlError{Pos{File: f.Name, Line: l, Col: c}, "no XML element"}
+		return nil, &xmlError{Pos{File: f.Name, Line: max(l, 1), Col: max(c, 1)}, "no XML element"}
 	}
 	return root, nil
 }

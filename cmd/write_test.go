@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -60,13 +62,42 @@ func TestOutputStoppedMidWrite(t *testing.T) {
 }
 
 // TestOutputTimeout stops a run with --timeout and checks the message.
+// Generating a large inventory goes on computing after its writes fail,
+// so on a slow machine the watchdog may end the run: its exit is caught.
 func TestOutputTimeout(t *testing.T) {
 	dir := t.TempDir()
-	_, stderr, code := run(t, "", "gen", "--size", "large", "--timeout", "1ms", "-o", filepath.Join(dir, "big.yaml"))
+	var o, e syncBuffer
+	var exited atomic.Int32
+	exited.Store(-1)
+	code := Main([]string{"gen", "--size", "large", "--timeout", "1ms", "-o", filepath.Join(dir, "big.yaml")},
+		&IO{Out: &o, ErrOut: &e, exit: func(c int) { exited.Store(int32(c)) }})
+	stderr := e.String()
 	if code != ExitInput || !strings.Contains(stderr, "timed out after 1ms; raise --timeout") {
 		t.Errorf("exit %d, stderr %q; want 2 and the timeout named", code, stderr)
 	}
+	if c := exited.Load(); c != -1 && c != ExitInput {
+		t.Errorf("the watchdog exited %d; want %d", c, ExitInput)
+	}
 	assertEmptyDir(t, dir)
+}
+
+// syncBuffer is a bytes.Buffer safe for the watchdog and the command to
+// write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func assertEmptyDir(t *testing.T, dir string) {

@@ -40,3 +40,36 @@ func TestAuditStops(t *testing.T) {
 			live.Err, len(live.Domains), len(live.Exposed), len(plain.Domains), len(plain.Exposed))
 	}
 }
+
+// TestCheckPolicyStops checks that a done context stops a policy check.
+func TestCheckPolicyStops(t *testing.T) {
+	file, err := examples.File("kakao-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := examples.File("policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := inventory.ParsePolicy(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.CheckPolicyContext(ctx, p); !errors.Is(err, context.Canceled) {
+		t.Errorf("CheckPolicyContext(cancelled) error = %v; want context.Canceled", err)
+	}
+	res, err := m.CheckPolicyContext(context.Background(), p)
+	if err != nil || len(res.Findings) == 0 {
+		t.Errorf("CheckPolicyContext(live) = %d findings, %v; want the Kakao findings", len(res.Findings), err)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/blast-dev/blast/inventory"
 )
 
 // writeFile is the one way blast writes a file it was asked to (-o,
@@ -106,7 +108,8 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 var writeHook func()
 
 // same reports whether writing b would overwrite input a: the same file,
-// or a file under input directory a.
+// or an inventory file (*.yaml, *.yml, *.json, which the next run would
+// read) under input directory a.
 func same(a, b string) bool {
 	if a == "" || b == "" || a == "-" || b == "-" {
 		return false
@@ -121,6 +124,9 @@ func same(a, b string) bool {
 		return false
 	}
 	if sa.IsDir() {
+		if !inventory.IsInventoryName(filepath.Base(b)) {
+			return false
+		}
 		rel, err := filepath.Rel(absA, absB)
 		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}

@@ -154,3 +154,40 @@ func TestOutputSIGINT(t *testing.T) {
 	}
 	assertEmptyDir(t, dir)
 }
+
+// TestWriteFileRefusesInputs checks the one writer refuses to write over
+// an input: the same path, another path to it, a hard link to it, or an
+// inventory file under an input directory; it may write other files there.
+func TestWriteFileRefusesInputs(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	if err := os.WriteFile(in, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Link(in, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, out string
+		inputs    []string
+		refused   bool
+	}{
+		{"same path", in, []string{in}, true},
+		{"another path to it", filepath.Join(dir, ".", "x", "..", "in.yaml"), []string{in}, true},
+		{"hard link", link, []string{in}, true},
+		{"inventory file under an input directory", filepath.Join(dir, "new.yaml"), []string{dir}, true},
+		{"drawing under an input directory", filepath.Join(dir, "new.svg"), []string{dir}, false},
+		{"somewhere else", filepath.Join(t.TempDir(), "out.yaml"), []string{in, dir, "-"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := writeData(context.Background(), tc.out, tc.inputs, []byte("new"))
+			if tc.refused != (err != nil && strings.Contains(err.Error(), "is also an input")) {
+				t.Errorf("writeData(%s, %v) = %v; want refused %v", tc.out, tc.inputs, err, tc.refused)
+			}
+			if data, _ := os.ReadFile(in); string(data) != "keep" {
+				t.Errorf("input now holds %q", data)
+			}
+		})
+	}
+}

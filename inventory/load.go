@@ -96,7 +96,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, error) {
 				}
 				return nil
 			}
-			if isInventoryName(d.Name()) {
+			if IsInventoryName(d.Name()) {
 				names = append(names, path)
 			}
 			return nil
@@ -119,7 +119,9 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, error) {
 	return files, nil
 }
 
-func isInventoryName(name string) bool {
+// IsInventoryName reports whether ReadPaths reads a file of this name when
+// it walks a directory: not hidden, ending in .yaml, .yml or .json.
+func IsInventoryName(name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return false
 	}

@@ -127,7 +127,11 @@ func auditRun(opts *AuditOptions) error {
 	if opts.RedundancyLeft == "auto" && !exposed {
 		fmt.Fprintf(opts.IO.ErrOut, "note: %d domains: not looking for features left without redundancy (--redundancy-left on does, at one recomputation per domain)\n", len(domains))
 	}
-	report := out.NewAuditReport(inventoryName(m.Inv), kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Exposed: exposed}))
+	a := m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Exposed: exposed, Context: opts.IO.Context()})
+	if a.Err != nil {
+		return a.Err
+	}
+	report := out.NewAuditReport(inventoryName(m.Inv), kinds, a)
 	report.RedundancyLeftChecked = exposed
 	if opts.Format == "json" {
 		return out.WriteJSON(opts.IO.Out, report)

@@ -110,7 +110,7 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := m.CheckPolicy(policy)
+	res, err := m.CheckPolicyContext(opts.IO.Context(), policy)
 	if err != nil {
 		return &ExitError{ExitInput, err}
 	}
@@ -124,7 +124,7 @@ func checkRun(opts *CheckOptions) error {
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		bres, err := bm.CheckPolicy(policy)
+		bres, err := bm.CheckPolicyContext(opts.IO.Context(), policy)
 		if err != nil {
 			return &ExitError{ExitInput, fmt.Errorf("--baseline: %w", err)}
 		}

@@ -14,6 +14,7 @@ type CutsOptions struct {
 	Files           []string
 	Feature         string
 	MaxOrder        int
+	MaxCutSets      uint64
 	IncludeServices bool
 	Format          string
 }
@@ -53,10 +54,16 @@ solutions into a ZBDD; --max-order bounds the work, not only the output.
 	addFileFlag(c, &opts.Files)
 	c.Flags().StringVar(&opts.Feature, "feature", "", "feature (or service) id; may be left out when there is one feature")
 	c.Flags().IntVar(&opts.MaxOrder, "max-order", 3, "largest cut set to find; 0 for no bound")
+	c.Flags().Uint64Var(&opts.MaxCutSets, "max-cut-sets", DefaultMaxCutSets, "refuse to list more cut sets than this")
 	c.Flags().BoolVar(&opts.IncludeServices, "include-services", false, "count services failing in software as basic events too")
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	return c
 }
+
+// DefaultMaxCutSets bounds how many cut sets blast cuts lists unless
+// --max-cut-sets says otherwise: they are counted before any is listed,
+// and those of one order are held in memory to be sorted.
+const DefaultMaxCutSets = 1_000_000
 
 type cutSource struct{ cs *graph.CutSets }
 
@@ -80,6 +87,13 @@ func cutsRun(opts *CutsOptions) error {
 	var total uint64
 	for _, c := range cs.CountsByOrder {
 		total += c
+	}
+	if total > opts.MaxCutSets {
+		return &ExitError{ExitInput, fmt.Errorf("%s has %d minimal cut sets up to order %d, more than the limit of %d: lower --max-order or raise --max-cut-sets",
+			m.ID(vs[0]), total, opts.MaxOrder, opts.MaxCutSets)}
+	}
+	if err := opts.IO.Context().Err(); err != nil {
+		return err
 	}
 	var done func(uint64)
 	if opts.IO.ErrTerminal && total > 10000 {

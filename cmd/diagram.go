@@ -118,7 +118,7 @@ func diagramRun(opts *DiagramOptions) error {
 		_, err := opts.IO.Out.Write(data)
 		return err
 	}
-	return writeOutput(opts.Output, data, opts.Files)
+	return writeData(opts.IO.Context(), opts.Output, opts.Files, data)
 }
 
 // drawDiagram builds the DOT graph and, for svg, renders it. Notes about
@@ -142,7 +142,7 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, lim
 	if format == "dot" {
 		return d.DOT, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(io.Context(), timeout)
 	defer cancel()
 	svg, err := out.RenderSVG(ctx, d.DOT, io.Executable)
 	if ctx.Err() != nil {

@@ -97,7 +97,7 @@ func TestDiagramSVGBinary(t *testing.T) {
 	small, _ := os.ReadFile("testdata/small.yaml")
 	os.WriteFile(in, small, 0o644)
 	out, err := exec.Command(exe, "diagram", "-f", in, "-o", in, "--format", "dot").CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "is an input file") {
+	if err == nil || !strings.Contains(string(out), "is also an input file") {
 		t.Errorf("diagram -o INPUT: %v, %s; want a refusal", err, out)
 	}
 	if after, _ := os.ReadFile(in); !bytes.Equal(after, small) {

@@ -121,7 +121,7 @@ func genRun(opts *GenOptions) error {
 	if opts.Output == "" {
 		return inventory.Generate(opts.IO.Out, opts.Spec, opts.Format)
 	}
-	return writeFileAtomic(opts.Output, func(w io.Writer) error {
+	return writeFile(opts.IO.Context(), opts.Output, nil, func(w io.Writer) error {
 		return inventory.Generate(w, opts.Spec, opts.Format)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -107,7 +106,8 @@ func checkImportOptions(o *ImportOptions) error {
 // loads, writes it and prints the report. inputs are the files read, which
 // the output may not overwrite.
 func finishImport(o *ImportOptions, imp *inventory.Import, inputs []string) error {
-	for _, in := range append(append(slices0(inputs), o.Merge...), o.Mapping) {
+	inputs = append(append(slices0(inputs), o.Merge...), o.Mapping)
+	for _, in := range inputs {
 		if same(in, o.Output) {
 			return usagef("-o %s is also an input: write the result to a new file and rename it", o.Output)
 		}
@@ -157,18 +157,15 @@ func finishImport(o *ImportOptions, imp *inventory.Import, inputs []string) erro
 		if err != nil {
 			return err
 		}
-		if err := writeAtomic(o.Report, append(rep, '\n')); err != nil {
-			return &ExitError{ExitInput, err}
+		if err := writeData(o.IO.Context(), o.Report, inputs, append(rep, '\n')); err != nil {
+			return err
 		}
 	}
 	if o.Output == "" || o.Output == "-" {
 		_, err := o.IO.Out.Write(data)
 		return err
 	}
-	if err := writeAtomic(o.Output, data); err != nil {
-		return &ExitError{ExitInput, err}
-	}
-	return nil
+	return writeData(o.IO.Context(), o.Output, inputs, data)
 }
 
 func slices0(s []string) []string { return append([]string(nil), s...) }
@@ -208,65 +205,4 @@ func readImportInputs(io *IO, paths []string) ([]inventory.File, error) {
 		return nil, &ExitError{ExitInput, err}
 	}
 	return files, nil
-}
-
-// same reports whether paths a and b name the same file.
-func same(a, b string) bool {
-	if a == "" || b == "" || a == "-" || b == "-" {
-		return false
-	}
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		if sa.IsDir() {
-			// A directory input holds the output if b is under it.
-			rel, err := filepath.Rel(a, b)
-			return err == nil && !strings.HasPrefix(rel, "..")
-		}
-		return os.SameFile(sa, sb)
-	}
-	if errA == nil && sa.IsDir() {
-		absA, _ := filepath.Abs(a)
-		absB, _ := filepath.Abs(b)
-		rel, err := filepath.Rel(absA, absB)
-		return err == nil && !strings.HasPrefix(rel, "..")
-	}
-	return false
-}
-
-// writeAtomic writes data to name through a temporary file in the same
-// directory and a rename: readers see the old file or the new, never part.
-func writeAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, nothing to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("%s: %w", name, unwrapPath(err))
-	}
-	return nil
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"time"
@@ -75,7 +74,7 @@ func importNetBoxRun(opts *ImportNetBoxOptions) error {
 		if client == nil {
 			client = &http.Client{Timeout: 60 * time.Second}
 		}
-		files, err = inventory.FetchNetBox(context.Background(), client, opts.URL, opts.Getenv(NetBoxTokenEnv))
+		files, err = inventory.FetchNetBox(opts.IO.Context(), client, opts.URL, opts.Getenv(NetBoxTokenEnv))
 		if err != nil {
 			return &ExitError{ExitInput, err}
 		}

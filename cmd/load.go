@@ -55,6 +55,9 @@ func loadModel(io *IO, files []string) (*graph.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := io.Context().Err(); err != nil {
+		return nil, err // stopped while reading: do not start the analysis
+	}
 	return buildModel(inv)
 }
 

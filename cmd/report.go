@@ -165,7 +165,7 @@ func reportRun(opts *ReportOptions) error {
 		_, err := opts.IO.Out.Write(b.Bytes())
 		return err
 	}
-	return writeOutput(opts.Output, b.Bytes(), opts.Files)
+	return writeData(opts.IO.Context(), opts.Output, opts.Files, b.Bytes())
 }
 
 // reportDiagram draws the estate, uncoloured (the page colours it), or
@@ -176,7 +176,7 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 		fmt.Fprintf(opts.IO.ErrOut, "note: the report's diagram is left out: %v\n", err)
 		return nil, "The diagram is left out: it is too large to draw in one picture. Draw parts of it with " + diagramCmd + " --focus FEATURE or --level site."
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	ctx, cancel := context.WithTimeout(opts.IO.Context(), opts.Timeout)
 	defer cancel()
 	svg, err := out.RenderSVG(ctx, d.DOT, opts.IO.Executable)
 	if err != nil {

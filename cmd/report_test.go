@@ -204,7 +204,7 @@ func TestReportWrite(t *testing.T) {
 	small, _ := os.ReadFile("testdata/small.yaml")
 	os.WriteFile(in, small, 0o644)
 	_, stderr, code = run(t, "", "report", "-f", in, "-o", in, "--format", "md")
-	if code != ExitInput || !strings.Contains(stderr, "is an input file") {
+	if code != ExitInput || !strings.Contains(stderr, "is also an input file") {
 		t.Errorf("report -o INPUT: exit %d, %q; want a refusal", code, stderr)
 	}
 	_, stderr, code = run(t, "", "report", "-f", "testdata/small.yaml", "-o", filepath.Join(dir, "r.html"), "--fail", "nope")

@@ -4,12 +4,16 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -35,9 +39,27 @@ type IO struct {
 	OutTerminal, ErrTerminal bool
 	// NoColor is set when the user asked for no colour (NO_COLOR).
 	NoColor bool
+	// Ctx, when not nil, is cancelled on Ctrl-C or when --timeout
+	// passes: long analyses and writes stop and return its error.
+	Ctx context.Context
+	// stop releases what --timeout set up.
+	stop func()
+	// finished is closed when the command returns; exit ends the process
+	// (os.Exit) when a stopped command does not return (see watchdog).
+	finished chan struct{}
+	exit     func(code int)
 	// Executable is the blast binary that draws SVG in a child process
 	// (see out.RenderSVG); "" means this process's own executable.
 	Executable string
+}
+
+// Context returns the context commands run under: Ctx, or
+// context.Background when it is nil.
+func (io *IO) Context() context.Context {
+	if io.Ctx == nil {
+		return context.Background()
+	}
+	return io.Ctx
 }
 
 // Color reports whether output to Out may be coloured.
@@ -88,6 +110,7 @@ embedded Kakao and Naver inventories.`,
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	addLimitFlags(root, io)
 	root.AddCommand(
 		NewCmdDemo(io, nil),
 
@@ -114,11 +137,28 @@ embedded Kakao and Naver inventories.`,
 // once, here, as "blast: <error>"; usage only for flag mistakes.
 func Main(args []string, io *IO) int {
 	tuneGC()
+	parent := io.Ctx
+	io.finished = make(chan struct{})
+	if io.exit == nil {
+		io.exit = os.Exit
+	}
+	defer func() { io.Ctx, io.stop, io.finished = parent, nil, nil }()
+	ctx, stop := signal.NotifyContext(io.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	io.Ctx = ctx
 	root := NewCmdRoot(io)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
+	close(io.finished)
+	if io.stop != nil {
+		defer io.stop()
+	}
 	if err == nil {
 		return ExitOK
+	}
+	if msg, ok := stopped(io.Ctx, err); ok {
+		fmt.Fprintf(io.ErrOut, "blast: %s\n", msg)
+		return ExitInput
 	}
 	fmt.Fprintf(io.ErrOut, "blast: %s\n", strings.TrimRight(err.Error(), "\n"))
 	var ue usageError
@@ -134,6 +174,24 @@ func Main(args []string, io *IO) int {
 	}
 	return ExitInput
 }
+
+// stopped says why a run that failed with err was stopped, when it was:
+// interrupted (Ctrl-C, SIGTERM) or past --timeout.
+func stopped(ctx context.Context, err error) (string, bool) {
+	if ctx.Err() == nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return "", false
+	}
+	var te *timeoutError
+	if errors.As(context.Cause(ctx), &te) {
+		return fmt.Sprintf("timed out after %s; raise --timeout", te.after), true
+	}
+	return "interrupted", true
+}
+
+// timeoutError is the cause of a context stopped by --timeout.
+type timeoutError struct{ after time.Duration }
+
+func (e *timeoutError) Error() string { return "timed out after " + e.after.String() }
 
 // isCobraUsage recognises the argument errors cobra returns itself.
 func isCobraUsage(err error) bool {

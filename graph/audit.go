@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"context"
 	"slices"
 )
 
@@ -46,6 +47,9 @@ type Audit struct {
 	Exposed []Exposure
 	// Singles are the single-failure sets the audit was computed from.
 	Singles *SingleFailures
+	// Err is opt.Context's error when the audit stopped before the end;
+	// the rest of the audit is then incomplete and must not be reported.
+	Err error
 }
 
 // Exposure is a feature left without redundancy by the loss of a domain:
@@ -61,6 +65,9 @@ type Exposure struct {
 type AuditOptions struct {
 	Paper   bool // tell real redundancy from redundancy on paper
 	Exposed bool // find features left without redundancy by each domain
+	// Context, when not nil, stops the audit early (Audit.Err says so):
+	// it is checked between the passes and every few thousand steps.
+	Context context.Context
 }
 
 // NewAudit audits the loss of each domain (components whose impact is
@@ -71,9 +78,16 @@ type AuditOptions struct {
 // tell real redundancy from redundancy on paper; with opt.Exposed it
 // computes, per domain, the residual sets that remain after its loss.
 func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	all := slices.Concat(domains, candidates)
-	sf := m.SingleFailures(all)
-	a := &Audit{Singles: sf}
+	sf, err := m.SingleFailuresContext(ctx, all)
+	a := &Audit{Singles: sf, Err: err}
+	if err != nil {
+		return a
+	}
 
 	impact := map[int32]*DomainImpact{}
 	for _, d := range domains {
@@ -115,8 +129,14 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 		)
 	})
 
+	if a.Err = ctx.Err(); a.Err != nil {
+		return a
+	}
 	if opt.Exposed {
 		a.Exposed = m.exposures(sf, domains)
+	}
+	if a.Err = ctx.Err(); a.Err != nil {
+		return a
 	}
 	if !opt.Paper {
 		return a
@@ -132,6 +152,9 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	for i, k := range ks {
 		if i%64 == 0 {
 			m.progress("paper redundancy", i, len(ks))
+			if a.Err = ctx.Err(); a.Err != nil {
+				return a
+			}
 		}
 		e.Run([]int32{k})
 		for f, p := range e.paperRedundancy() {

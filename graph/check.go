@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -79,6 +80,13 @@ type CheckResult struct {
 // sets of every component are computed once, in one pass; each failure
 // that breaks a rule is then evaluated once more for its why-chains.
 func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
+	return m.CheckPolicyContext(context.Background(), p)
+}
+
+// CheckPolicyContext is CheckPolicy that stops, returning ctx's error,
+// when ctx is done: it is checked in the single-failure pass, between
+// rules and before each why-chain evaluation.
+func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*CheckResult, error) {
 	kinds := m.ComponentKinds()
 	res := &CheckResult{Policy: p}
 	for i := range p.Rules {
@@ -99,9 +107,15 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 				r.Pos, r.ID, strings.Join(missing, " or ")))
 		}
 	}
-	sf := m.SingleFailures(m.Nodes(Component))
+	sf, err := m.SingleFailuresContext(ctx, m.Nodes(Component))
+	if err != nil {
+		return nil, err
+	}
 	c := &checker{m: m, sf: sf}
 	for i := range p.Rules {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		r := &p.Rules[i]
 		var fs []Finding
 		res.Subjects = append(res.Subjects, c.subjects(r))
@@ -127,14 +141,17 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 			}
 		}
 	}
-	m.fillWhy(res.Findings)
+	m.fillWhy(ctx, res.Findings)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
 // fillWhy computes the why-chains of findings: one evaluation per distinct
 // failure, on every core, each reading only the part of the graph the
 // failure reaches.
-func (m *Model) fillWhy(fs []Finding) {
+func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 	byFailure := map[int32][]int{}
 	for i, f := range fs {
 		if f.whyOf >= 0 && f.Failure >= 0 {
@@ -146,6 +163,9 @@ func (m *Model) fillWhy(fs []Finding) {
 	parallelProgress(len(ks), func() func(int) {
 		e := m.NewEvaluator()
 		return func(i int) {
+			if ctx.Err() != nil {
+				return // stopped: the caller reports it
+			}
 			k := ks[i]
 			e.Run([]int32{k})
 			r := e.view()

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"container/heap"
+	"context"
 	"slices"
 )
 
@@ -99,6 +100,14 @@ type setsFunc func(x int32) (down, degraded []int32)
 // ignored), relative to the state in which only the components the
 // inventory marks failed are down.
 func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
+	s, _ := m.SingleFailuresContext(context.Background(), candidates)
+	return s
+}
+
+// SingleFailuresContext is SingleFailures that stops, returning ctx's
+// error and incomplete sets, when ctx is done; ctx is checked every 4096
+// strongly connected components, which costs nothing measurable.
+func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (*SingleFailures, error) {
 	n := len(m.ids)
 	s := &SingleFailures{
 		m:        m,
@@ -127,6 +136,9 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 	for i, scc := range s.sccs {
 		if i%4096 == 0 {
 			m.progress("single failures", i, len(s.sccs))
+			if err := ctx.Err(); err != nil {
+				return s, err
+			}
 		}
 		if !s.cyclic[i] {
 			v := scc[0]
@@ -146,7 +158,7 @@ func (m *Model) SingleFailures(candidates []int32) *SingleFailures {
 		}
 	}
 	m.progress("single failures", len(s.sccs), len(s.sccs))
-	return s
+	return s, nil
 }
 
 // selfLoop reports whether v needs itself (never in a valid inventory).

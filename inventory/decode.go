@@ -72,8 +72,11 @@ func countNodes(n *yaml.Node) (nodes, aliases int) {
 	return nodes, aliases
 }
 
+// pos is where n was written; a node with no position (an empty document
+// has none) is placed at the start of the file, so that every diagnostic
+// has a line and column.
 func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+	return Pos{File: d.file, Line: max(n.Line, 1), Col: max(n.Column, 1)}
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, hint, format string, args ...any) {

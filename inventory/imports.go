@@ -133,9 +133,9 @@ type source struct {
 
 func (s *source) pos(n *yaml.Node) Pos {
 	if n == nil {
-		return Pos{File: s.file}
+		return Pos{File: s.file, Line: 1, Col: 1}
 	}
-	return Pos{File: s.file, Line: n.Line, Col: n.Column}
+	return Pos{File: s.file, Line: max(n.Line, 1), Col: max(n.Column, 1)}
 }
 
 func (s *source) errorf(n *yaml.Node, hint, format string, args ...any) {

@@ -21,8 +21,39 @@ type File struct {
 	Data []byte
 }
 
-// MaxFileSize bounds one input file; larger files are refused before parsing.
-const MaxFileSize = 1 << 30
+// MaxFileSize bounds one input file, in bytes; larger files are refused
+// before parsing. blast's --max-input-size sets it.
+var MaxFileSize int64 = 1 << 30
+
+// DefaultMaxEntities is MaxEntities unless changed.
+const DefaultMaxEntities = 5_000_000
+
+// MaxEntities bounds how many components, services and features one
+// inventory may hold. blast's --max-entities sets it.
+var MaxEntities = DefaultMaxEntities
+
+// tooMany reports an inventory holding more than MaxEntities entities, at
+// the first entity past the limit.
+func tooMany(inv *Inventory) Diagnostics {
+	n := len(inv.Components) + len(inv.Services) + len(inv.Features)
+	if n <= MaxEntities {
+		return nil
+	}
+	var pos Pos
+	switch k := MaxEntities; {
+	case k < len(inv.Components):
+		pos = inv.Components[k].Pos
+	case k-len(inv.Components) < len(inv.Services):
+		pos = inv.Services[k-len(inv.Components)].Pos
+	default:
+		pos = inv.Features[k-len(inv.Components)-len(inv.Services)].Pos
+	}
+	if pos.File == "" && len(inv.Files) > 0 {
+		pos = Pos{File: inv.Files[0], Line: 1, Col: 1}
+	}
+	return Diagnostics{{Pos: pos, Msg: fmt.Sprintf("the inventory holds %d entities, more than the limit of %d", n, MaxEntities),
+		Hint: "raise --max-entities if the inventory is meant to be this large"}}
+}
 
 // ReadPaths reads the inputs named by paths: a file, a directory (every
 // *.yaml, *.yml and *.json file under it, in lexical order, hidden
@@ -66,7 +97,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, error) {
 				}
 				return nil
 			}
-			if isInventoryName(d.Name()) {
+			if IsInventoryName(d.Name()) {
 				names = append(names, path)
 			}
 			return nil
@@ -89,7 +120,9 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, error) {
 	return files, nil
 }
 
-func isInventoryName(name string) bool {
+// IsInventoryName reports whether ReadPaths reads a file of this name when
+// it walks a directory: not hidden, ending in .yaml, .yml or .json.
+func IsInventoryName(name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return false
 	}
@@ -126,8 +159,8 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
 	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB; split the inventory over several files", name, MaxFileSize>>20)
+	if int64(len(data)) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than the input size limit of %s; split the inventory over several files or raise --max-input-size", name, formatBytes(MaxFileSize))
 	}
 	return data, nil
 }
@@ -241,6 +274,11 @@ func Load(paths []string, stdin io.Reader) (*Inventory, Diagnostics, error) {
 // LoadFiles parses and validates files as one inventory; see Load.
 func LoadFiles(files []File) (*Inventory, Diagnostics, error) {
 	inv, diags, damaged := parse(files)
+	if many := tooMany(inv); many != nil {
+		diags = append(diags, many...)
+		diags.Sort()
+		return nil, diags, diags
+	}
 	// Validate even after shape errors, so that one run reports every
 	// problem; entities that could not be decoded were dropped, and
 	// references to them cannot have been read either. Parts of entities
@@ -269,4 +307,17 @@ func looksJSON(f File) bool {
 	}
 	t := bytes.TrimLeft(f.Data, " \t\r\n\xef\xbb\xbf")
 	return len(t) > 0 && t[0] == '{'
+}
+
+// formatBytes writes n in the largest binary unit that divides it.
+func formatBytes(n int64) string {
+	for _, u := range []struct {
+		unit string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.unit)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

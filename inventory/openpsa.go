@@ -55,11 +55,18 @@ func parseXML(f File) (*xnode, error) {
 			break
 		}
 		if err != nil {
+			pos := Pos{File: f.Name, Line: line, Col: col}
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, fmt.Errorf("%s:%d: %s", f.Name, se.Line, se.Msg)
+				// The decoder stops where the problem is: take the column
+				// from there when it is still on the line it names.
+				pos.Line, pos.Col = se.Line, 1
+				if l, c := d.InputPos(); l == se.Line {
+					pos.Col = max(c, 1)
+				}
+				return nil, &xmlError{pos, se.Msg}
 			}
-			return nil, fmt.Errorf("%s: %v", f.Name, err)
+			return nil, &xmlError{pos, err.Error()}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -74,22 +81,31 @@ func parseXML(f File) (*xnode, error) {
 				root = n
 			}
 			if len(stack) > 1000 {
-				return nil, fmt.Errorf("%s: elements nested more than 1000 deep", n.pos)
+				return nil, &xmlError{n.pos, "elements nested more than 1000 deep"}
 			}
 			stack = append(stack, n)
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		case xml.Directive:
 			if bytes.Contains(t, []byte("ENTITY")) {
-				return nil, fmt.Errorf("%s:%d:%d: entity declarations are not accepted", f.Name, line, col)
+				return nil, &xmlError{Pos{File: f.Name, Line: line, Col: col}, "entity declarations are not accepted"}
 			}
 		}
 	}
 	if root == nil {
-		return nil, fmt.Errorf("%s: no XML element", f.Name)
+		l, c := d.InputPos()
+		return nil, &xmlError{Pos{File: f.Name, Line: max(l, 1), Col: max(c, 1)}, "no XML element"}
 	}
 	return root, nil
 }
+
+// xmlError is a problem reading XML, where it was found.
+type xmlError struct {
+	pos Pos
+	msg string
+}
+
+func (e *xmlError) Error() string { return e.pos.String() + ": " + e.msg }
 
 // mefGate is a gate (or a nested formula made into one) being read.
 type mefGate struct {
@@ -267,7 +283,8 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	for _, f := range files {
 		root, err := parseXML(f)
 		if err != nil {
-			errf(Pos{File: f.Name}, "", "%v", err)
+			xe := err.(*xmlError)
+			errf(xe.pos, "", "%s", xe.msg)
 			continue
 		}
 		if root.name != "opsa-mef" {
@@ -366,6 +383,9 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	}
 	if len(diags) > 0 {
 		return nil, sortDiags(diags)
+	}
+	if many := tooMany(inv); many != nil {
+		return nil, many
 	}
 	return inv, Validate(inv)
 }

@@ -176,6 +176,11 @@ func ParsePolicy(f File) (*Policy, Diagnostics, error) {
 		diags = append(diags, syntaxDiagnostic(f.Name, err))
 		return nil, diags, diags
 	}
+	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
+		// Only comments: as good as empty.
+		diags = append(diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "policy file holds no document", Hint: "start it with apiVersion: " + APIVersion + " and kind: Policy"})
+		return nil, diags, diags
+	}
 	d := newDecoder(f.Name, &root, &diags)
 	d.policy(&root, p)
 	if len(p.Rules) == 0 && diags.Err() == nil {

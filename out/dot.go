@@ -329,7 +329,8 @@ func layout(m *graph.Model, logical []int32, level string, r *graph.Result) *dra
 
 // DOTString quotes s as a DOT string: backslashes (which Graphviz reads as
 // escapes such as \N and \l) and quotes are escaped, newlines become \n and
-// other control characters spaces. Any UTF-8 text is safe inside it.
+// other control characters, line separators and bidirectional overrides
+// (see unsafe) spaces. Any UTF-8 text is safe inside it.
 func DOTString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -341,7 +342,7 @@ func DOTString(s string) string {
 			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
-		case r < 0x20 || r == 0x7f || r == 0xfffd:
+		case unsafe(r) || r == 0xfffd:
 			b.WriteByte(' ')
 		default:
 			b.WriteRune(r)

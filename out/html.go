@@ -134,8 +134,26 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if err := reportPage.Execute(&b, v); err != nil {
 		return err
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(noControls(b.Bytes()))
 	return err
+}
+
+// noControls replaces, in the finished page, every control character but
+// newline, tab and carriage return, and every bidirectional formatting
+// character, with U+FFFD: the page's own text has none, and inventory text
+// must not carry terminal escapes or reorder what is shown around it. The
+// embedded JSON stays valid: encoding/json escapes control characters
+// itself, and U+FFFD is an ordinary character.
+func noControls(page []byte) []byte {
+	if !bytes.ContainsFunc(page, func(r rune) bool { return unsafe(r) && r != '\n' && r != '\t' && r != '\r' }) {
+		return page
+	}
+	return bytes.Map(func(r rune) rune {
+		if unsafe(r) && r != '\n' && r != '\t' && r != '\r' {
+			return '\uFFFD'
+		}
+		return r
+	}, page)
 }
 
 var svgComment = regexp.MustCompile(`(?s)<!--.*?-->\n?`)

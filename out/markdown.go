@@ -18,13 +18,14 @@ const (
 
 // MD escapes inventory text for Markdown, where it never starts a line:
 // the punctuation that could open emphasis, code, a link, an image, a
-// table cell, an HTML tag or entity, math or a mention is backslash-escaped, and line breaks and other control characters become
-// spaces. Korean and other non-ASCII text is kept.
+// table cell, an HTML tag or entity, math or a mention is backslash-escaped;
+// line breaks, other control characters and bidirectional formatting
+// characters become spaces. Korean and other non-ASCII text is kept.
 func MD(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || (r >= 0x80 && r < 0xa0):
+		case unsafe(r):
 			b.WriteByte(' ')
 		case r < 0x80 && strings.ContainsRune("\\`*_[]<>#+!|~&$@", r):
 			b.WriteByte('\\')
@@ -45,7 +46,7 @@ func MermaidLabel(s string) string {
 	b.WriteByte('"')
 	for _, r := range s {
 		switch {
-		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || (r >= 0x80 && r < 0xa0):
+		case unsafe(r):
 			b.WriteByte(' ')
 		case r >= 0x80 || strings.ContainsRune(" -.,:/()", r) || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
 			b.WriteRune(r)

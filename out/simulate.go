@@ -394,25 +394,39 @@ func isVia(m *graph.Model, v, x int32) bool {
 func Count(n int64) string { return num.Count(n) }
 
 // Clean makes inventory text safe for a terminal: control characters
-// (escape sequences, newlines, tabs, C1 controls, line separators) are
-// written as Go escapes such as \x1b and \n, so a name cannot move the
-// cursor, recolour the screen or fake a line of output. Printable text,
-// Korean included, is kept as it is.
+// (escape sequences, newlines, tabs, C1 controls, line separators) and
+// bidirectional overrides are written as Go escapes such as \x1b, \n and
+// \u202e, so a name cannot move the cursor, recolour the screen, fake a
+// line of output or reorder the text around it. Printable text, Korean
+// included, is kept as it is.
 func Clean(s string) string {
-	unsafe := func(r rune) bool {
-		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029'
-	}
 	if !strings.ContainsFunc(s, unsafe) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		if unsafe(r) {
-			q := strconv.QuoteRune(r)
+			q := strconv.QuoteRuneToASCII(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// unsafe reports whether r may not reach an output as it is: C0 and C1
+// control characters, DEL, the Unicode line and paragraph separators, and
+// the bidirectional formatting characters (which reorder the text around
+// them, as in "Trojan Source" attacks).
+func unsafe(r rune) bool {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return true
+	case r == '\u2028' || r == '\u2029':
+		return true
+	case r == '\u061c' || r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+		return true
+	}
+	return false
 }

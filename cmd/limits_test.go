@@ -1,0 +1,91 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blast-dev/blast/inventory"
+)
+
+// TestHostileInputs feeds blast inputs built to exhaust it and checks that
+// each is refused with an error naming the limit and, where there is one,
+// the flag that raises it. Each test asserts the error, not the time: the
+// limits are what keep the time and memory small.
+func TestHostileInputs(t *testing.T) {
+	defer func(size int64, ents int) { inventory.MaxFileSize, inventory.MaxEntities = size, ents }(inventory.MaxFileSize, inventory.MaxEntities)
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var laughs strings.Builder
+	laughs.WriteString("apiVersion: blast/v1\nkind: Inventory\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 12; i++ {
+		laughs.WriteString("a" + string(rune('0'+i%10)) + string(rune('a'+i)) + ": &a" + string(rune('a'+i)) + " [")
+		prev := "a0"
+		if i > 1 {
+			prev = "a" + string(rune('a'+i-1))
+		}
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				laughs.WriteString(", ")
+			}
+			laughs.WriteString("*" + prev)
+		}
+		laughs.WriteString("]\n")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"input larger than --max-input-size", []string{"validate", "--max-input-size", "1KiB", "-f", "../examples/kakao-2022.yaml"},
+			[]string{"larger than the input size limit of 1 KiB", "raise --max-input-size"}},
+		{"more entities than --max-entities", []string{"validate", "--max-entities", "10", "-f", "../examples/kakao-2022.yaml"},
+			[]string{"more than the limit of 10", "raise --max-entities"}},
+		{"YAML nested 20,000 deep", []string{"validate", "-f", write("deep.yaml", strings.Repeat("[", 20000))},
+			[]string{"deep.yaml:1:", "exceeded max depth of 10000"}},
+		{"JSON nested 20,000 deep", []string{"validate", "-f", write("deep.json", strings.Repeat("[", 20000))},
+			[]string{"deep.json:1:", "nesting deeper than 200 levels"}},
+		{"YAML alias bomb (billion laughs)", []string{"validate", "-f", write("laughs.yaml", laughs.String())},
+			[]string{"laughs.yaml:", "excessive aliasing"}},
+		{"XML entity expansion", []string{"cuts", "-f", write("laughs.xml", `<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<opsa-mef>&lol2;</opsa-mef>`)}, []string{"laughs.xml:2:", "entity declarations are not accepted"}},
+		{"cut sets past --max-cut-sets", []string{"cuts", "-f", "../examples/kakao-2022.yaml", "--feature", "talk-send", "--max-cut-sets", "1"},
+			[]string{"more than the limit of 1", "raise --max-cut-sets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := run(t, "", tc.args...)
+			if code != ExitInput {
+				t.Errorf("exit %d; want %d", code, ExitInput)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q; want it to contain %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		err  bool
+	}{
+		{"1024", 1024, false}, {"1KiB", 1024, false}, {"500MiB", 500 << 20, false}, {"2GiB", 2 << 30, false},
+		{"2G", 2 << 30, false}, {"3 MB", 3 << 20, false}, {"0", 0, true}, {"-1", 0, true}, {"lots", 0, true}, {"99999999999GiB", 0, true},
+	} {
+		got, err := parseSize(tc.in)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, error %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/blast-dev/blast/examples"
+	"github.com/blast-dev/blast/inventory"
+)
+
+// TestAuditStops checks that a done context stops the single-failure pass
+// and the audit, which say so, and that a live one changes nothing.
+func TestAuditStops(t *testing.T) {
+	file, err := examples.File("kakao-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := m.Nodes(Component)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.SingleFailuresContext(ctx, all); !errors.Is(err, context.Canceled) {
+		t.Errorf("SingleFailuresContext(cancelled) error = %v; want context.Canceled", err)
+	}
+	if a := m.NewAudit(all, all, AuditOptions{Paper: true, Exposed: true, Context: ctx}); !errors.Is(a.Err, context.Canceled) {
+		t.Errorf("NewAudit(cancelled).Err = %v; want context.Canceled", a.Err)
+	}
+	live := m.NewAudit(all, all, AuditOptions{Paper: true, Exposed: true, Context: context.Background()})
+	plain := m.NewAudit(all, all, AuditOptions{Paper: true, Exposed: true})
+	if live.Err != nil || len(live.Domains) != len(plain.Domains) || len(live.Exposed) != len(plain.Exposed) || len(live.Domains) == 0 {
+		t.Errorf("NewAudit with a live context: err %v, %d domains, %d exposed; want nil, %d, %d",
+			live.Err, len(live.Domains), len(live.Exposed), len(plain.Domains), len(plain.Exposed))
+	}
+}
+
+// TestCheckPolicyStops checks that a done context stops a policy check.
+func TestCheckPolicyStops(t *testing.T) {
+	file, err := examples.File("kakao-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := examples.File("policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := inventory.ParsePolicy(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.CheckPolicyContext(ctx, p); !errors.Is(err, context.Canceled) {
+		t.Errorf("CheckPolicyContext(cancelled) error = %v; want context.Canceled", err)
+	}
+	res, err := m.CheckPolicyContext(context.Background(), p)
+	if err != nil || len(res.Findings) == 0 {
+		t.Errorf("CheckPolicyContext(live) = %d findings, %v; want the Kakao findings", len(res.Findings), err)
+	}
+}

@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -147,17 +148,31 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 		ks = append(ks, k)
 	}
 	slices.Sort(ks)
-	byFeature := map[int32][]PaperRedundancy{}
-	e := m.NewEvaluator()
-	for i, k := range ks {
-		if i%64 == 0 {
-			m.progress("paper redundancy", i, len(ks))
-			if a.Err = ctx.Err(); a.Err != nil {
-				return a
+	// One evaluation per point of failure, on every core; results are
+	// gathered per point, then laid out in id order.
+	perK := make([]map[int32]PaperRedundancy, len(ks))
+	parallelProgress(len(ks), func() func(int) {
+		e := m.NewEvaluator()
+		return func(i int) {
+			if ctx.Err() != nil {
+				return
 			}
+			e.Run([]int32{ks[i]})
+			perK[i] = e.paperRedundancy()
 		}
-		e.Run([]int32{k})
-		for f, p := range e.paperRedundancy() {
+	}, func(done int) {
+		if done%64 == 0 {
+			m.progress("paper redundancy", done, len(ks))
+		}
+	})
+	if a.Err = ctx.Err(); a.Err != nil {
+		return a
+	}
+	byFeature := map[int32][]PaperRedundancy{}
+	for i, k := range ks {
+		fs := slices.Sorted(maps.Keys(perK[i]))
+		for _, f := range fs {
+			p := perK[i][f]
 			p.SPOF = k
 			byFeature[f] = append(byFeature[f], p)
 		}

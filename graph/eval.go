@@ -171,17 +171,24 @@ func (e *Evaluator) set(v int32, s State) {
 func (e *Evaluator) verdict(g int32) State {
 	m := e.m
 	size := m.gmStart[g+1] - m.gmStart[g]
-	k := m.groupK[g]
+	return groupRule(size-e.gDown[g], size-e.gNotUp[g], m.groupK[g], m.groupSoft[g])
+}
+
+// groupRule is MODEL.md's rule for a requirement group ("at least need of
+// these"): down when fewer than need members are not down, degraded when
+// fewer than need are fully up; a soft group can only degrade. Every
+// analysis applies a group through this one function.
+func groupRule(notDown, up, need int32, soft bool) State {
 	var s State
 	switch {
-	case size-e.gDown[g] < k:
+	case notDown < need:
 		s = Down
-	case size-e.gNotUp[g] < k:
+	case up < need:
 		s = Degraded
 	default:
 		return Up
 	}
-	if m.groupSoft[g] {
+	if soft {
 		return Degraded
 	}
 	return s

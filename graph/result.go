@@ -130,19 +130,7 @@ func (r *Result) groupVerdict(g int32) State {
 			up++
 		}
 	}
-	var s State
-	switch k := m.groupK[g]; {
-	case notDown < k:
-		s = Down
-	case up < k:
-		s = Degraded
-	default:
-		return Up
-	}
-	if m.groupSoft[g] {
-		return Degraded
-	}
-	return s
+	return groupRule(notDown, up, m.groupK[g], m.groupSoft[g])
 }
 
 // replicaState is the state the replica rules impose on service v.

@@ -202,16 +202,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		size, need, soft := int32(len(members)), m.groupK[g], m.groupSoft[g]
 		baseV := base.verdict(int32(g))
 		for _, k := range sc.gTouched {
-			var verdict State
-			switch {
-			case size-base.gDown[g]-sc.gDown[k] < need:
-				verdict = Down
-			case size-base.gNotUp[g]-sc.gNotUp[k] < need:
-				verdict = Degraded
-			}
-			if soft && verdict == Down {
-				verdict = Degraded
-			}
+			verdict := groupRule(size-base.gDown[g]-sc.gDown[k], size-base.gNotUp[g]-sc.gNotUp[k], need, soft)
 			if verdict != baseV {
 				sc.dDown[k] += b2i(verdict == Down) - b2i(baseV == Down)
 				sc.dDeg[k] += b2i(verdict == Degraded) - b2i(baseV == Degraded)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/blast-dev/blast/examples"
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 	"github.com/blast-dev/blast/inventory"
 	"github.com/blast-dev/blast/out"
 	"github.com/spf13/cobra"
@@ -96,7 +97,7 @@ func loadPolicy(io *IO, path string) (*inventory.Policy, error) {
 	}
 	if err != nil {
 		n := len(diags.Errors())
-		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, plural(n, "error", "errors"))}
+		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, num.Plural(n, "error", "errors"))}
 	}
 	return p, nil
 }
@@ -171,7 +172,7 @@ func checkRun(opts *CheckOptions) error {
 				n++
 			}
 		}
-		return &ExitError{ExitPolicy, fmt.Errorf("%w: %d %s at or above %s", ErrGate, n, plural(n, "finding", "findings"), opts.FailOn)}
+		return &ExitError{ExitPolicy, fmt.Errorf("%w: %d %s at or above %s", ErrGate, n, num.Plural(n, "finding", "findings"), opts.FailOn)}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/blast-dev/blast/internal/num"
 	"github.com/blast-dev/blast/inventory"
 	"github.com/spf13/cobra"
 )
@@ -190,7 +191,7 @@ func diagError(io *IO, err error, where string) error {
 			fmt.Fprintln(io.ErrOut, d.String())
 		}
 		n := len(ds.Errors())
-		return &ExitError{ExitInput, fmt.Errorf("%d %s %s; nothing written", n, plural(n, "problem", "problems"), where)}
+		return &ExitError{ExitInput, fmt.Errorf("%d %s %s; nothing written", n, num.Plural(n, "problem", "problems"), where)}
 	}
 	return &ExitError{ExitInput, err}
 }

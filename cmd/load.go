@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 	"github.com/blast-dev/blast/inventory"
 	"github.com/spf13/cobra"
 )
@@ -42,7 +43,7 @@ func loadInventory(io *IO, files []string) (*inventory.Inventory, inventory.Diag
 	if err != nil {
 		if ds, ok := err.(inventory.Diagnostics); ok {
 			n := len(ds.Errors())
-			return nil, diags, &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory; fix them and run again", n, plural(n, "error", "errors"))}
+			return nil, diags, &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory; fix them and run again", n, num.Plural(n, "error", "errors"))}
 		}
 		return nil, diags, &ExitError{ExitInput, err}
 	}
@@ -87,13 +88,6 @@ func inventoryName(inv *inventory.Inventory) string {
 		return strings.TrimSuffix(filepath.Base(inv.Files[0]), filepath.Ext(inv.Files[0]))
 	}
 	return "inventory"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // loadingNote shows, on a terminal's standard error, a line with the

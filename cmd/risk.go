@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 	"github.com/blast-dev/blast/inventory"
 )
 
@@ -45,7 +46,7 @@ func loadOpenPSA(io *IO, fs []inventory.File) (*inventory.Inventory, error) {
 		fmt.Fprintln(io.ErrOut, d.String())
 	}
 	if n := len(diags.Errors()); n > 0 {
-		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the Open-PSA input; fix them and run again", n, plural(n, "error", "errors"))}
+		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the Open-PSA input; fix them and run again", n, num.Plural(n, "error", "errors"))}
 	}
 	return inv, nil
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/blast-dev/blast/internal/num"
 
 	"github.com/blast-dev/blast/inventory"
 	"github.com/blast-dev/blast/out"
@@ -97,7 +98,7 @@ func validateRun(opts *ValidateOptions) error {
 			return werr
 		}
 		if err != nil {
-			return &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory", doc.Errors, plural(doc.Errors, "error", "errors"))}
+			return &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory", doc.Errors, num.Plural(doc.Errors, "error", "errors"))}
 		}
 		return nil
 	}
@@ -110,6 +111,6 @@ func validateRun(opts *ValidateOptions) error {
 	}
 	w := len(diags.Warnings())
 	fmt.Fprintf(opts.IO.Out, "%s: valid: %d components, %d services, %d features; %d %s\n",
-		inventoryName(inv), len(inv.Components), len(inv.Services), len(inv.Features), w, plural(w, "warning", "warnings"))
+		inventoryName(inv), len(inv.Components), len(inv.Services), len(inv.Features), w, num.Plural(w, "warning", "warnings"))
 	return nil
 }

@@ -292,7 +292,7 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		}
 		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: -1,
 			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s",
-				m.Component(k).Kind, m.ID(k), count[k], plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
+				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
 	}
 	return out
 }
@@ -388,16 +388,9 @@ func (c *checker) spread(r *inventory.Rule) []Finding {
 		}
 		out = append(out, Finding{Rule: r, Subject: s, Failure: -1, whyOf: -1,
 			Message: fmt.Sprintf("replicas of %s span %d %s (%s); the rule wants at least %d",
-				m.ID(s), len(doms), plural(len(doms), kind, kind+"s"), strings.Join(where, ", "), r.Min)})
+				m.ID(s), len(doms), num.Plural(len(doms), kind, kind+"s"), strings.Join(where, ", "), r.Min)})
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // HardCycles returns the cycles of hard dependencies among the given

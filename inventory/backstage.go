@@ -244,12 +244,5 @@ func ImportBackstage(files []File) (*Import, error) {
 		}
 		inv.Features = append(inv.Features, f)
 	}
-	if err := diags.Err(); err != nil {
-		diags.Sort()
-		return nil, diags
-	}
-	sortInventory(inv)
-	incomplete(inv, r)
-	r.finish(inv)
-	return &Import{Inv: inv, Report: r}, nil
+	return finishImport(inv, r, diags)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/blast-dev/blast/internal/num"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -819,7 +820,7 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 		if kNode != nil && dep.K > len(dep.Of) && len(dep.Of) > 0 {
 			// Keep the entry, so that its members are still checked.
 			d.errorf(kNode, joinPath(path, "atLeast"), "lower atLeast or add members", "atLeast %d is more than the %d %s of the group",
-				dep.K, len(dep.Of), plural(len(dep.Of), "member", "members"))
+				dep.K, len(dep.Of), num.Plural(len(dep.Of), "member", "members"))
 		}
 	}
 	if len(dep.Of) == 0 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // Severity tells whether a Diagnostic stops the inventory from being used.
@@ -64,7 +66,7 @@ func (ds Diagnostics) Error() string {
 		b.WriteByte('\n')
 		n++
 	}
-	fmt.Fprintf(&b, "%d %s in the inventory", n, plural(n, "error", "errors"))
+	fmt.Fprintf(&b, "%d %s in the inventory", n, num.Plural(n, "error", "errors"))
 	return b.String()
 }
 
@@ -107,13 +109,6 @@ func (ds Diagnostics) Sort() {
 		}
 		return a.Msg < b.Msg
 	})
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // Suggest returns the candidate closest to s by edit distance, if it is close

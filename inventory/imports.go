@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/blast-dev/blast/internal/num"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -102,9 +103,9 @@ func (r *Report) finish(inv *Inventory) {
 func (r *Report) WriteText(w io.Writer) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: %d %s, %d %s, %d %s\n", r.Source,
-		r.Components, plural(r.Components, "component", "components"),
-		r.Services, plural(r.Services, "service", "services"),
-		r.Features, plural(r.Features, "feature", "features"))
+		r.Components, num.Plural(r.Components, "component", "components"),
+		r.Services, num.Plural(r.Services, "service", "services"),
+		r.Features, num.Plural(r.Features, "feature", "features"))
 	for _, n := range r.Joined {
 		fmt.Fprintf(&b, "  joined: %s (%s)\n", n.ID, n.Why)
 	}
@@ -329,6 +330,19 @@ func incomplete(inv *Inventory, r *Report) {
 			ex = ex[:MaxExamples]
 		}
 		r.note("%d %s no placement and no dependencies (%s): this layer is not a whole inventory; merge it with a layer that places them (--merge)",
-			len(ids), plural(len(ids), "service has", "services have"), strings.Join(ex, ", "))
+			len(ids), num.Plural(len(ids), "service has", "services have"), strings.Join(ex, ", "))
 	}
+}
+
+// finishImport ends an import that builds an unsorted inventory: every
+// error found, sorted, or the sorted inventory with its report completed.
+func finishImport(inv *Inventory, r *Report, diags Diagnostics) (*Import, error) {
+	if err := diags.Err(); err != nil {
+		diags.Sort()
+		return nil, diags
+	}
+	sortInventory(inv)
+	incomplete(inv, r)
+	r.finish(inv)
+	return &Import{Inv: inv, Report: r}, nil
 }

@@ -115,14 +115,7 @@ func ImportKubernetes(files []File) (*Import, error) {
 	}
 	k8sQuorums(objs, work, svcs, &diags, r)
 	k8sDeps(objs, work, svcs, r)
-	if err := diags.Err(); err != nil {
-		diags.Sort()
-		return nil, diags
-	}
-	sortInventory(inv)
-	incomplete(inv, r)
-	r.finish(inv)
-	return &Import{Inv: inv, Report: r}, nil
+	return finishImport(inv, r, diags)
 }
 
 // k8sObjects reads one document: an object or a List of them.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // EntityKind tells which list of an inventory an id belongs to.
@@ -231,7 +233,7 @@ func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
 		v.errorf(f.Pos, c.Path+"."+field, "list the feeds or remove the field", "%s lists no feeds", field)
 	} else if f.Need > len(f.Feeds) {
 		v.errorf(f.NeedPos, c.Path+"."+field+".need", "lower need or add feeds",
-			"need %d is more than the %d %s given", f.Need, len(f.Feeds), plural(len(f.Feeds), what, what+"s"))
+			"need %d is more than the %d %s given", f.Need, len(f.Feeds), num.Plural(len(f.Feeds), what, what+"s"))
 	}
 }
 
@@ -351,15 +353,15 @@ func (v *validator) counts(s *Service, active, standby int, dropped parts) {
 		case q > active && standby > 0:
 			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more active replicas",
 				"quorum %d is more than the %d active %s placed (the %d standby %s only after a failover)",
-				q, active, plural(active, "replica", "replicas"), standby, plural(standby, "replica counts", "replicas count"))
+				q, active, num.Plural(active, "replica", "replicas"), standby, num.Plural(standby, "replica counts", "replicas count"))
 		case q > active:
 			v.errorf(pos, s.Path+".quorum", "lower the quorum or place more replicas",
-				"quorum %d is more than the %d %s placed", q, active, plural(active, "replica", "replicas"))
+				"quorum %d is more than the %d %s placed", q, active, num.Plural(active, "replica", "replicas"))
 		}
 		if s.Capacity != nil && active > 0 {
 			if c := s.Capacity.Of(active, 0); c > active {
 				v.errorf(s.Capacity.Pos, s.Path+".capacity", "lower capacity or place more active replicas",
-					"capacity %d is more than the %d active %s placed: the service would be degraded with nothing failed", c, active, plural(active, "replica", "replicas"))
+					"capacity %d is more than the %d active %s placed: the service would be degraded with nothing failed", c, active, num.Plural(active, "replica", "replicas"))
 			}
 		}
 	} else if s.Quorum != nil || s.Capacity != nil {

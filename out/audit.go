@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // AuditReport is the audit JSON document: every failure domain of the
@@ -162,7 +163,7 @@ func WriteAuditText(w io.Writer, r *AuditReport, opt AuditTextOptions) error {
 	p := &printer{w: w, color: opt.Color}
 	m := r.audit.Singles.Model()
 	s := r.Summary
-	p.printf("%s — single-failure audit of %d %s (kinds: %s)\n", p.bold(r.Inventory), s.Domains, pluralS(s.Domains, "domain", "domains"), strings.Join(r.Kinds, ", "))
+	p.printf("%s — single-failure audit of %d %s (kinds: %s)\n", p.bold(r.Inventory), s.Domains, num.Plural(s.Domains, "domain", "domains"), strings.Join(r.Kinds, ", "))
 	p.printf("%d of %d domains take something down or degrade it; %d of %d features have a single point of failure, %d only redundant on paper\n",
 		s.DomainsWithImpact, s.Domains, s.FeaturesWithSPOF, s.Features, s.FeaturesPaper)
 

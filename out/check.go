@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 	"github.com/blast-dev/blast/inventory"
 )
 
@@ -169,9 +170,9 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 // its location and why-chain, then the verdict.
 func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 	p := &printer{w: w, color: opt.Color}
-	p.printf("%s — policy %s: %d %s, fail on %s\n", p.bold(r.Inventory), Clean(r.Policy), r.Summary.Rules, pluralS(r.Summary.Rules, "rule", "rules"), r.FailOn)
+	p.printf("%s — policy %s: %d %s, fail on %s\n", p.bold(r.Inventory), Clean(r.Policy), r.Summary.Rules, num.Plural(r.Summary.Rules, "rule", "rules"), r.FailOn)
 	if r.Baseline != "" {
-		p.printf("baseline %s: %d known %s left out\n", Clean(r.Baseline), r.Summary.Baselined, pluralS(r.Summary.Baselined, "finding", "findings"))
+		p.printf("baseline %s: %d known %s left out\n", Clean(r.Baseline), r.Summary.Baselined, num.Plural(r.Summary.Baselined, "finding", "findings"))
 	}
 	i := 0
 	for _, rule := range r.Rules {
@@ -180,7 +181,7 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 			mark = p.severity(rule.Severity)
 		}
 		p.printf("\n%s %s (%s): %s — %d checked, %d %s\n", mark, p.bold(rule.ID), rule.Type, Clean(rule.Description),
-			rule.Checked, rule.Findings, pluralS(rule.Findings, "finding", "findings"))
+			rule.Checked, rule.Findings, num.Plural(rule.Findings, "finding", "findings"))
 		for ; i < len(r.Findings) && r.Findings[i].Rule == rule.ID; i++ {
 			f := r.Findings[i]
 			loc := ""
@@ -197,9 +198,9 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 	if !r.Passed {
 		verdict = p.paint("31;1", "FAILED")
 	}
-	p.printf("\n%s: %d %s (%d %s, %d %s, %d %s)\n", verdict, r.Summary.Findings, pluralS(r.Summary.Findings, "finding", "findings"),
-		r.Summary.Errors, pluralS(r.Summary.Errors, "error", "errors"), r.Summary.Warnings, pluralS(r.Summary.Warnings, "warning", "warnings"),
-		r.Summary.Notes, pluralS(r.Summary.Notes, "note", "notes"))
+	p.printf("\n%s: %d %s (%d %s, %d %s, %d %s)\n", verdict, r.Summary.Findings, num.Plural(r.Summary.Findings, "finding", "findings"),
+		r.Summary.Errors, num.Plural(r.Summary.Errors, "error", "errors"), r.Summary.Warnings, num.Plural(r.Summary.Warnings, "warning", "warnings"),
+		r.Summary.Notes, num.Plural(r.Summary.Notes, "note", "notes"))
 	return p.err
 }
 

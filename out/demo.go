@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // product is the outcome of one product's features in one simulation.
@@ -162,9 +163,9 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		}
 		p.printf(": %s\n", rootSummary(m, left.res, rc))
 		if len(rc.Blocked) > 0 {
-			p.printf("   blocked the failover of %d %s: %s\n", len(rc.Blocked), pluralS(len(rc.Blocked), "service", "services"), listIDs(m, rc.Blocked, 8))
+			p.printf("   blocked the failover of %d %s: %s\n", len(rc.Blocked), num.Plural(len(rc.Blocked), "service", "services"), listIDs(m, rc.Blocked, 8))
 		}
-		p.printf("   takes down %d %s, %s users: %s\n", len(rc.Features), pluralS(len(rc.Features), "feature", "features"),
+		p.printf("   takes down %d %s, %s users: %s\n", len(rc.Features), num.Plural(len(rc.Features), "feature", "features"),
 			Count(rc.UsersDown+rc.UsersDegraded), listIDs(m, rc.Features, 6))
 		if f := worstFeature(m, left.res, rc.Features); f >= 0 {
 			path := left.res.PathTo(f, rc.Node)
@@ -237,20 +238,5 @@ func worstFeature(m *graph.Model, res *graph.Result, fs []int32) int32 {
 }
 
 func listIDs(m *graph.Model, vs []int32, limit int) string {
-	var parts []string
-	for i, v := range vs {
-		if i == limit {
-			parts = append(parts, fmt.Sprintf("… (%d more)", len(vs)-limit))
-			break
-		}
-		parts = append(parts, Clean(m.ID(v)))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func pluralS(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return listStrings(ids(m, vs), limit)
 }

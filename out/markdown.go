@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // Mermaid's default limits, as GitHub renders charts: past either, a
@@ -137,11 +138,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 	p("## Executive summary\n\n")
 	worst := r.worstDomains()
-	p("- **%d %s** serve %s users in all.\n", a.Summary.Features, pluralS(a.Summary.Features, "feature", "features"), Count(a.Summary.Users))
+	p("- **%d %s** serve %s users in all.\n", a.Summary.Features, num.Plural(a.Summary.Features, "feature", "features"), Count(a.Summary.Users))
 	if len(worst) > 0 {
 		d := worst[0]
 		p("- The worst single failure is the %s **%s**: %d %s down (%s users), %d degraded.\n",
-			MD(d.Kind), MD(d.ID), len(d.FeaturesDown), pluralS(len(d.FeaturesDown), "feature", "features"), Count(d.UsersDown), len(d.FeaturesDegraded))
+			MD(d.Kind), MD(d.ID), len(d.FeaturesDown), num.Plural(len(d.FeaturesDown), "feature", "features"), Count(d.UsersDown), len(d.FeaturesDegraded))
 	} else {
 		p("- No single failure domain (%s) takes any feature down.\n", MD(strings.Join(a.Kinds, ", ")))
 	}
@@ -152,13 +153,13 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if !c.Passed {
 			verdict = "fails"
 		}
-		p("- Policy **%s** %s: %d %s (%d %s, %d %s, %d %s).\n", MD(c.Policy), verdict, c.Summary.Findings, pluralS(c.Summary.Findings, "finding", "findings"),
-			c.Summary.Errors, pluralS(c.Summary.Errors, "error", "errors"), c.Summary.Warnings, pluralS(c.Summary.Warnings, "warning", "warnings"),
-			c.Summary.Notes, pluralS(c.Summary.Notes, "note", "notes"))
+		p("- Policy **%s** %s: %d %s (%d %s, %d %s, %d %s).\n", MD(c.Policy), verdict, c.Summary.Findings, num.Plural(c.Summary.Findings, "finding", "findings"),
+			c.Summary.Errors, num.Plural(c.Summary.Errors, "error", "errors"), c.Summary.Warnings, num.Plural(c.Summary.Warnings, "warning", "warnings"),
+			c.Summary.Notes, num.Plural(c.Summary.Notes, "note", "notes"))
 	}
 	if s := r.Simulation; s != nil {
 		p("- With %s failed: %d %s down (%s users), %d degraded (%s users).\n", mdCodeList(s.Failed),
-			s.Summary.FeaturesDown, pluralS(s.Summary.FeaturesDown, "feature", "features"), Count(s.Summary.UsersDown),
+			s.Summary.FeaturesDown, num.Plural(s.Summary.FeaturesDown, "feature", "features"), Count(s.Summary.UsersDown),
 			s.Summary.FeaturesDegraded, Count(s.Summary.UsersDegraded))
 	}
 	p("\n")

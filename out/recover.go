@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // RecoveryReport is a recovery plan in the shape of the recover JSON
@@ -216,7 +217,7 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 	}
 	p.printf("time 0 is when the failed components are back (repowered)\n")
 	p.printf("%d of %d features down, the rest need nothing; %d services to start in %d %s; ",
-		len(rep.Features), len(m.Nodes(graph.Feature)), starts, len(r.Waves), pluralS(len(r.Waves), "wave", "waves"))
+		len(rep.Features), len(m.Nodes(graph.Feature)), starts, len(r.Waves), num.Plural(len(r.Waves), "wave", "waves"))
 	if rep.TotalMinutes != nil {
 		p.printf("every feature back after %s\n", Duration(r.Total))
 	} else {

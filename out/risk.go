@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blast-dev/blast/graph"
+	"github.com/blast-dev/blast/internal/num"
 )
 
 // CutSetSource streams a feature's minimal cut sets: counts per order
@@ -48,7 +49,7 @@ func WriteCutsText(w io.Writer, feature string, src CutSetSource, done func(n ui
 		fmt.Fprintf(bw, "# %s: no minimal cut sets (no failure of the basic events brings it down)\n", Clean(feature))
 		return bw.Flush()
 	}
-	fmt.Fprintf(bw, "# %s: %d minimal cut %s (%s)\n", Clean(feature), total, pluralS(int(min(total, 2)), "set", "sets"), strings.Join(per, ", "))
+	fmt.Fprintf(bw, "# %s: %d minimal cut %s (%s)\n", Clean(feature), total, num.Plural(int(min(total, 2)), "set", "sets"), strings.Join(per, ", "))
 	var n uint64
 	for k := range counts {
 		src.Each(k, func(ids []string) {

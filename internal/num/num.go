@@ -23,3 +23,11 @@ func Count(n int64) string {
 	}
 	return b.String()
 }
+
+// Plural returns one when n is 1, else many: Plural(n, "finding", "findings").
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -94,7 +94,7 @@ instead.`, out.DefaultMaxNodes, out.DefaultMaxEdges),
 		},
 	}
 	addFileFlag(c, &opts.Files)
-	c.Flags().StringArrayVar(&opts.Fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+	addFailFlag(c, &opts.Fail)
 	c.Flags().StringVar(&opts.Focus, "focus", "", "draw only what this feature depends on")
 	c.Flags().StringVar(&opts.Level, "level", "", "collapse the physical tree to site, building, rack or host")
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file (.svg or .dot); standard output when empty")

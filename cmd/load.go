@@ -18,6 +18,13 @@ func addFileFlag(c *cobra.Command, files *[]string) {
 		"inventory file or directory (every *.yaml, *.yml, *.json under it); repeat to merge; - for stdin")
 }
 
+// addFailFlag wires the repeatable --fail flag that names a failure set:
+// ids and selectors (kind=K, within=ID, K=ID), comma-separated or
+// repeated; graph.Model.SelectAll reads it.
+func addFailFlag(c *cobra.Command, fail *[]string) {
+	c.Flags().StringArrayVar(fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+}
+
 func checkFormat(format string, allowed ...string) error {
 	for _, a := range allowed {
 		if format == a {

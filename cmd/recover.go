@@ -62,7 +62,7 @@ inventory's defaults.tiers, else --default-restart.`,
 		},
 	}
 	addFileFlag(c, &opts.Files)
-	c.Flags().StringArrayVar(&opts.Fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+	addFailFlag(c, &opts.Fail)
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	c.Flags().DurationVar(&opts.DefaultRestart, "default-restart", graph.DefaultRestart, "restart time (and rto) of services that give none and whose tier has no default")
 	c.Flags().IntVar(&opts.Top, "top", 0, "features listed per wave and in the time table (0: all)")

@@ -92,7 +92,7 @@ the same bytes.`,
 		},
 	}
 	addFileFlag(c, &opts.Files)
-	c.Flags().StringArrayVar(&opts.Fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+	addFailFlag(c, &opts.Fail)
 	c.Flags().StringVar(&opts.Policy, "policy", "", "policy file (default: the built-in policy, examples/policy.yaml)")
 	c.Flags().StringVar(&opts.Format, "format", "", "md or html (default: from the -o extension)")
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file; - for standard output")

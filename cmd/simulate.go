@@ -45,7 +45,7 @@ degraded, with the chain of causes back to what failed.
 		},
 	}
 	addFileFlag(c, &opts.Files)
-	c.Flags().StringArrayVar(&opts.Fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
+	addFailFlag(c, &opts.Fail)
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	return c
 }

@@ -102,18 +102,3 @@ func tarjan(start, adj []int32) [][]int32 {
 	}
 	return sccs
 }
-
-// Cycles returns the dependency cycles among services and features: the
-// strongly connected components of more than one node, each sorted by id,
-// ordered by their smallest id. Components cannot be in a cycle: their
-// parent chains are checked for loops when the inventory is validated.
-func (m *Model) Cycles() [][]int32 {
-	var out [][]int32
-	for _, scc := range m.SCCs() {
-		if len(scc) > 1 {
-			out = append(out, scc)
-		}
-	}
-	slices.SortFunc(out, func(a, b []int32) int { return int(a[0] - b[0]) })
-	return out
-}

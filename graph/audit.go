@@ -142,10 +142,14 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	if !opt.Paper {
 		return a
 	}
-	// Redundancy on paper: evaluate each point of failure once.
+	// Redundancy on paper: evaluate once each point of failure whose
+	// loss may block a failover (the single-failure pass marked them; the
+	// others block none, so there is nothing on paper to find).
 	ks := make([]int32, 0, len(spofs))
 	for k := range spofs {
-		ks = append(ks, k)
+		if sf.MayBlockFailover(k) {
+			ks = append(ks, k)
+		}
 	}
 	slices.Sort(ks)
 	// One evaluation per point of failure, on every core; results are
@@ -172,6 +176,9 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	for i, k := range ks {
 		fs := slices.Sorted(maps.Keys(perK[i]))
 		for _, f := range fs {
+			if sf.Base(f) == Down {
+				continue // down before k failed: k is not its point of failure
+			}
 			p := perK[i][f]
 			p.SPOF = k
 			byFeature[f] = append(byFeature[f], p)

@@ -177,8 +177,9 @@ func BenchmarkCheck(b *testing.B) {
 }
 
 // TestAuditMatchesNaiveOnGenerated compares the audit with the naive loop
-// on the small and medium generated estates: every domain's features down
-// and degraded.
+// on the small and medium generated estates (big enough for the
+// single-failure pass to share levels among cores): every domain's
+// features down and degraded, and every redundancy on paper.
 func TestAuditMatchesNaiveOnGenerated(t *testing.T) {
 	sizes := []string{"small", "medium"}
 	if testing.Short() {
@@ -201,7 +202,7 @@ func TestAuditMatchesNaiveOnGenerated(t *testing.T) {
 				t.Fatal(err)
 			}
 			doms := auditDomainsOf(m)
-			a := m.NewAudit(doms, m.Nodes(Component), AuditOptions{})
+			a := m.NewAudit(doms, m.Nodes(Component), AuditOptions{Paper: true})
 			got := map[int32]string{}
 			for _, d := range a.Domains {
 				got[d.Node] = fmt.Sprint(d.FeaturesDown, d.FeaturesDegraded)
@@ -223,6 +224,25 @@ func TestAuditMatchesNaiveOnGenerated(t *testing.T) {
 					t.Fatalf("audit of %s: features down, degraded = %s; the naive loop says %s", m.ID(d), got[d], want)
 				}
 			}
+			// Redundancy on paper: the audit evaluates only the points of
+			// failure the single-failure pass marked as possibly blocking
+			// a failover; evaluating every one must find nothing more.
+			paper := 0
+			for _, fr := range a.Features {
+				var want []PaperRedundancy
+				for _, k := range fr.SPOF {
+					e.Run([]int32{k})
+					if p, ok := e.paperRedundancy()[fr.Node]; ok {
+						p.SPOF = k
+						want = append(want, p)
+					}
+				}
+				if g, w := fmt.Sprint(fr.Paper), fmt.Sprint(want); g != w {
+					t.Fatalf("audit paper redundancy of %s = %s; evaluating every point of failure gives %s", m.ID(fr.Node), g, w)
+				}
+				paper += len(want)
+			}
+			t.Logf("%s: %d features, %d points of failure on paper", size, len(a.Features), paper)
 		})
 	}
 }

@@ -3,7 +3,10 @@ package graph
 import (
 	"container/heap"
 	"context"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // SingleFailures holds, for every node, which single failures take it down
@@ -29,6 +32,21 @@ type SingleFailures struct {
 	sccOf  []int32 // node → position of its SCC in dependency order
 	sccs   [][]int32
 	cyclic []bool // per SCC: must be iterated
+
+	// mayBlock marks the candidates whose failure alone may leave some
+	// service down with its failover blocked (an over-approximation: a
+	// candidate not marked blocks none); baseBlocked says a failover is
+	// already blocked before any candidate fails.
+	mayBlock    []bool
+	baseBlocked bool
+}
+
+// MayBlockFailover reports whether the failure of candidate k alone may
+// leave some service down because its failover's control plane failed
+// too (or one already is). When it returns false, no service's failover
+// is blocked once k fails.
+func (s *SingleFailures) MayBlockFailover(k int32) bool {
+	return s.baseBlocked || s.mayBlock[k]
 }
 
 // Universe returns the candidate failures, sorted.
@@ -74,6 +92,7 @@ type scratch struct {
 	viaDown          []bool
 	seen             []bool
 	touched          []int32
+	blocks           []bool // when not nil: marks candidates that block a failover
 }
 
 func newScratch(n int) *scratch {
@@ -131,34 +150,113 @@ func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (
 	base := m.NewEvaluator()
 	base.Run(nil) // only what the inventory marks failed
 	s.base = slices.Clone(base.state)
-	sc := newScratch(n)
+	for _, v := range base.touchedN {
+		if _, _, fo := base.replicas(v); fo == FailoverBlocked && base.state[v] == Down {
+			s.baseBlocked = true
+		}
+	}
+	// The SCCs of one level need only SCCs of lower levels, so each level
+	// is shared out among the cores; a level's sets are complete before
+	// the next level reads them.
+	workers := make([]*scratch, max(1, runtime.GOMAXPROCS(0)))
+	for i := range workers {
+		workers[i] = newScratch(n)
+		workers[i].blocks = make([]bool, n)
+	}
 	get := func(x int32) ([]int32, []int32) { return s.down[x], s.degraded[x] }
-	for i, scc := range s.sccs {
-		if i%4096 == 0 {
-			m.progress("single failures", i, len(s.sccs))
-			if err := ctx.Err(); err != nil {
-				return s, err
-			}
+	done := 0
+	for _, level := range s.levels() {
+		if err := ctx.Err(); err != nil {
+			return s, err
 		}
-		if !s.cyclic[i] {
-			v := scc[0]
-			s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
-			continue
+		s.level(level, workers, base, get)
+		done += len(level)
+		m.progress("single failures", done, len(s.sccs))
+	}
+	s.mayBlock = workers[0].blocks
+	for _, w := range workers[1:] {
+		for k, b := range w.blocks {
+			s.mayBlock[k] = s.mayBlock[k] || b
 		}
-		// Iterate the cycle to its least fixpoint: sets only grow.
-		for changed := true; changed; {
-			changed = false
-			for _, v := range scc {
-				nd, ng := len(s.down[v]), len(s.degraded[v])
-				s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
-				if len(s.down[v]) != nd || len(s.degraded[v]) != ng {
-					changed = true
+	}
+	return s, nil
+}
+
+// levels groups the SCCs by depth: level 0 needs nothing outside itself,
+// level i needs SCCs of levels below i and at least one of level i-1.
+func (s *SingleFailures) levels() [][]int32 {
+	depth := make([]int32, len(s.sccs))
+	var out [][]int32
+	for c, scc := range s.sccs {
+		d := int32(0)
+		for _, v := range scc {
+			s.m.eachInput(v, func(x int32) {
+				if xc := s.sccOf[x]; xc != int32(c) {
+					d = max(d, depth[xc]+1)
 				}
+			})
+		}
+		depth[c] = d
+		for int(d) >= len(out) {
+			out = append(out, nil)
+		}
+		out[d] = append(out[d], int32(c))
+	}
+	return out
+}
+
+// levelChunk is how many SCCs a worker takes at a time.
+const levelChunk = 256
+
+// level computes the sets of the SCCs cs, which need only SCCs whose
+// sets are complete, on as many workers as the level is worth.
+func (s *SingleFailures) level(cs []int32, workers []*scratch, base *Evaluator, get setsFunc) {
+	nw := min(len(workers), (len(cs)+levelChunk-1)/levelChunk)
+	if nw <= 1 {
+		for _, c := range cs {
+			s.computeSCC(c, workers[0], base, get)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, sc := range workers[:nw] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(levelChunk)) - levelChunk
+				if i >= len(cs) {
+					return
+				}
+				for _, c := range cs[i:min(i+levelChunk, len(cs))] {
+					s.computeSCC(c, sc, base, get)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// computeSCC computes the sets of the members of SCC c; a cycle is
+// iterated to its least fixpoint (sets only grow).
+func (s *SingleFailures) computeSCC(c int32, sc *scratch, base *Evaluator, get setsFunc) {
+	scc := s.sccs[c]
+	if !s.cyclic[c] {
+		v := scc[0]
+		s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
+		return
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, v := range scc {
+			nd, ng := len(s.down[v]), len(s.degraded[v])
+			s.down[v], s.degraded[v] = s.compute(v, sc, base, -1, get, s.down[v][:0], s.degraded[v][:0])
+			if len(s.down[v]) != nd || len(s.degraded[v]) != ng {
+				changed = true
 			}
 		}
 	}
-	m.progress("single failures", len(s.sccs), len(s.sccs))
-	return s, nil
 }
 
 // selfLoop reports whether v needs itself (never in a valid inventory).
@@ -175,6 +273,23 @@ func (m *Model) selfLoop(v int32) bool {
 func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int32, get setsFunc, down, degraded []int32) ([]int32, []int32) {
 	m := s.m
 	if base.state[v] == Down {
+		if sc.blocks != nil && m.viaStart[v] != m.viaStart[v+1] {
+			// Already down, but a failure of its replicas or of its
+			// failover's control plane may block that failover too:
+			// mark those failures (an over-approximation).
+			for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
+				xDown, _ := get(m.plComp[p])
+				for _, k := range xDown {
+					sc.blocks[k] = true
+				}
+			}
+			for _, x := range m.viaList[m.viaStart[v]:m.viaStart[v+1]] {
+				xDown, _ := get(x)
+				for _, k := range xDown {
+					sc.blocks[k] = true
+				}
+			}
+		}
 		return down, degraded
 	}
 	// requirement groups
@@ -242,15 +357,15 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		switch {
 		case k == v || base.nDownG[v]+sc.dDown[k] > 0:
 			st = Down
-		default:
-			if base.nDegG[v]+sc.dDeg[k] > 0 {
-				st = Degraded
-			}
-			if hasReplicas {
-				if r, _, _ := replicaRule(m.quorum[v], m.capacity[v],
-					base.actRun[v]-sc.lostAct[k], base.stbyRun[v]-sc.lostSby[k], base.viaDown[v] > 0 || sc.viaDown[k]); r > st {
-					st = r
-				}
+		case base.nDegG[v]+sc.dDeg[k] > 0:
+			st = Degraded
+		}
+		if hasReplicas && k != v {
+			r, _, fo := replicaRule(m.quorum[v], m.capacity[v],
+				base.actRun[v]-sc.lostAct[k], base.stbyRun[v]-sc.lostSby[k], base.viaDown[v] > 0 || sc.viaDown[k])
+			st = max(st, r)
+			if fo == FailoverBlocked && sc.blocks != nil {
+				sc.blocks[k] = true
 			}
 		}
 		if k != skip && st > baseState {

@@ -132,6 +132,22 @@ func TestAuditMatchesNaiveLoop(t *testing.T) {
 			if !slices.Equal(fr.SPOF, want) {
 				t.Fatalf("audit SPOF(%s) = %v; want %v", m.ID(fr.Node), ids(m, fr.SPOF), ids(m, want))
 			}
+			// Complete: every point of failure whose evaluation finds a
+			// blocked failover among the feature's causes is reported,
+			// although the audit evaluates only the points the
+			// single-failure pass marked as possibly blocking.
+			var wantPaper []PaperRedundancy
+			for _, k := range fr.SPOF {
+				e := m.NewEvaluator()
+				e.Run([]int32{k})
+				if p, ok := e.paperRedundancy()[fr.Node]; ok {
+					p.SPOF = k
+					wantPaper = append(wantPaper, p)
+				}
+			}
+			if g, w := fmt.Sprint(fr.Paper), fmt.Sprint(wantPaper); g != w {
+				t.Fatalf("audit paper redundancy of %s = %s; want %s (every point of failure evaluated)", m.ID(fr.Node), g, w)
+			}
 			for _, p := range fr.Paper {
 				r := m.Simulate([]int32{p.SPOF})
 				blocked := false

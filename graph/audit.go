@@ -90,35 +90,38 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 		return a
 	}
 
-	impact := map[int32]*DomainImpact{}
-	for _, d := range domains {
-		if impact[d] == nil {
-			impact[d] = &DomainImpact{Node: d}
-		}
+	// Dense indexes, not maps: the loop below visits every element of
+	// every feature's set, which on big estates means hundreds of millions.
+	n := m.Len()
+	doms := slices.Compact(slices.Sorted(slices.Values(domains)))
+	a.Domains = make([]DomainImpact, len(doms))
+	impact := make([]int32, n) // node → 1 + its index in a.Domains; 0: not a domain
+	for i, d := range doms {
+		a.Domains[i].Node = d
+		impact[d] = int32(i + 1)
 	}
-	spofs := map[int32]bool{}
-	for v := int32(0); v < int32(m.Len()); v++ {
+	spof := make([]bool, n)
+	for v := int32(0); v < int32(n); v++ {
 		if m.kinds[v] != Feature {
 			continue
 		}
 		users := m.Feature(v).Users
 		for _, k := range sf.Down(v) {
-			spofs[k] = true
-			if d := impact[k]; d != nil {
+			spof[k] = true
+			if i := impact[k]; i > 0 {
+				d := &a.Domains[i-1]
 				d.FeaturesDown = append(d.FeaturesDown, v)
 				d.UsersDown += users
 			}
 		}
 		for _, k := range sf.Degraded(v) {
-			if d := impact[k]; d != nil {
+			if i := impact[k]; i > 0 {
+				d := &a.Domains[i-1]
 				d.FeaturesDegraded = append(d.FeaturesDegraded, v)
 				d.UsersDegraded += users
 			}
 		}
 		a.Features = append(a.Features, FeatureRisk{Node: v, SPOF: sf.Down(v)})
-	}
-	for _, d := range impact {
-		a.Domains = append(a.Domains, *d)
 	}
 	slices.SortFunc(a.Domains, func(x, y DomainImpact) int {
 		return cmp.Or(
@@ -145,13 +148,12 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 	// Redundancy on paper: evaluate once each point of failure whose
 	// loss may block a failover (the single-failure pass marked them; the
 	// others block none, so there is nothing on paper to find).
-	ks := make([]int32, 0, len(spofs))
-	for k := range spofs {
-		if sf.MayBlockFailover(k) {
-			ks = append(ks, k)
+	var ks []int32 // in id order
+	for k, isSPOF := range spof {
+		if isSPOF && sf.MayBlockFailover(int32(k)) {
+			ks = append(ks, int32(k))
 		}
 	}
-	slices.Sort(ks)
 	// One evaluation per point of failure, on every core; results are
 	// gathered per point, then laid out in id order.
 	perK := make([]map[int32]PaperRedundancy, len(ks))

@@ -92,7 +92,8 @@ type scratch struct {
 	viaDown          []bool
 	seen             []bool
 	touched          []int32
-	blocks           []bool // when not nil: marks candidates that block a failover
+	blocks           []bool  // when not nil: marks candidates that block a failover
+	outD, outG       []int32 // the sets being built
 }
 
 func newScratch(n int) *scratch {
@@ -351,7 +352,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 	}
 	hasReplicas := m.npStart[v] != m.npStart[v+1]
 	baseState := base.state[v]
-	start, startDeg := len(down), len(degraded)
+	outD, outG := sc.outD[:0], sc.outG[:0]
 	for _, k := range sc.touched {
 		st := Up
 		switch {
@@ -370,18 +371,21 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		}
 		if k != skip && st > baseState {
 			if st == Down {
-				down = append(down, k)
+				outD = append(outD, k)
 			} else {
-				degraded = append(degraded, k)
+				outG = append(outG, k)
 			}
 		}
 		sc.dDown[k], sc.dDeg[k], sc.lostAct[k], sc.lostSby[k] = 0, 0, 0, 0
 		sc.viaDown[k], sc.seen[k] = false, false
 	}
 	sc.touched = sc.touched[:0]
-	slices.Sort(down[start:])
-	slices.Sort(degraded[startDeg:])
-	return down, degraded
+	slices.Sort(outD)
+	slices.Sort(outG)
+	sc.outD, sc.outG = outD, outG
+	// Copied out of the scratch buffers: one allocation of the exact size
+	// instead of a slice grown by doubling.
+	return append(down, outD...), append(degraded, outG...)
 }
 
 func b2i(b bool) int32 {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -146,6 +147,13 @@ func Main(args []string, io *IO) int {
 	ctx, stop := signal.NotifyContext(io.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	io.Ctx = ctx
+	if path := os.Getenv("BLAST_CPUPROFILE"); path != "" {
+		if stop, err := startCPUProfile(path); err != nil {
+			fmt.Fprintf(io.ErrOut, "blast: BLAST_CPUPROFILE: %v\n", err)
+		} else {
+			defer stop()
+		}
+	}
 	root := NewCmdRoot(io)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
@@ -212,4 +220,22 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(3 << 30)
 	}
+}
+
+// startCPUProfile writes a pprof CPU profile of the run to path, for
+// whoever measures where blast's time goes (BLAST_CPUPROFILE=FILE; read
+// it with go tool pprof).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

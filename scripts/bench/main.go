@@ -6,7 +6,9 @@
 //	go run ./scripts/bench -sizes xl -runs 1
 //
 // Each command runs as its own process, the way CI runs it, so the figures
-// include reading and checking the input.
+// include reading and checking the input. A second table gives the analysis
+// alone, from the graph package's benchmarks, and the audit's speed-up over
+// the naive loop of one evaluation per domain.
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -59,6 +62,8 @@ func main() {
 	sizes := flag.String("sizes", "medium,large", "comma-separated sizes of blast gen")
 	runs := flag.Int("runs", 3, "runs per command; the median wall time is shown, the highest memory")
 	keep := flag.String("dir", "", "directory for the generated estates (default: a temporary one, removed)")
+	pipe := flag.Bool("pipe", true, "also time blast gen | blast audit -f - (the audit reading its input from a pipe)")
+	analysis := flag.Bool("analysis", true, "also print the analysis alone, from the graph package's benchmarks, with the naive-loop ratio")
 	flag.Parse()
 
 	dir := *keep
@@ -118,7 +123,126 @@ func main() {
 			m := median(ms)
 			fmt.Printf("| %s | %s | %.2f s | %d MiB | %d |\n", size, c.label, m.wall.Seconds(), m.rss/1024, m.code)
 		}
+		if *pipe {
+			m, err := runPipe(bin, []string{"gen", "--size", size}, []string{"audit", "-f", "-", "--format", "json"})
+			if err != nil {
+				fail(err)
+			}
+			fmt.Printf("| %s | gen --size %s \\| audit -f - (the audit's process) | %.2f s | %d MiB | %d |\n", size, size, m.wall.Seconds(), m.rss/1024, m.code)
+		}
 	}
+	if *analysis {
+		analysisTable(strings.Split(*sizes, ","))
+	}
+}
+
+// runPipe runs "bin first... | bin second..." and measures the second
+// process: its wall time and peak memory.
+func runPipe(bin string, first, second []string) (measure, error) {
+	gen := exec.Command(bin, first...)
+	cmd := exec.Command(bin, second...)
+	r, err := gen.StdoutPipe()
+	if err != nil {
+		return measure{}, err
+	}
+	cmd.Stdin = r
+	cmd.Stdout = io.Discard
+	cmd.Stderr = io.Discard
+	start := time.Now()
+	if err := gen.Start(); err != nil {
+		return measure{}, err
+	}
+	err = cmd.Run()
+	m := measure{wall: time.Since(start)}
+	if werr := gen.Wait(); werr != nil && err == nil {
+		err = fmt.Errorf("%s: %w", strings.Join(first, " "), werr)
+	}
+	if cmd.ProcessState != nil {
+		m.code = cmd.ProcessState.ExitCode()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			m.rss = ru.Maxrss
+		}
+	}
+	return m, err
+}
+
+// analysisTable runs the graph package's benchmarks (the analysis alone,
+// loading excluded) and prints them with the audit's speed-up over the
+// naive loop of one evaluation per domain.
+func analysisTable(sizes []string) {
+	var pattern []string
+	xl := false
+	for _, s := range sizes {
+		pattern = append(pattern, s)
+		xl = xl || s == "xl"
+	}
+	benchtime := "5x"
+	if xl {
+		benchtime = "1x"
+	}
+	cmd := exec.Command("go", "test", "./graph", "-run", "^$", "-benchtime", benchtime, "-timeout", "60m",
+		"-bench", "^Benchmark(Build|Simulate|Audit|AuditNaive|Check)$/("+strings.Join(pattern, "|")+")$")
+	cmd.Env = append(os.Environ(), "BLAST_BENCH_XL=1")
+	cmd.Stderr = os.Stderr
+	outp, err := cmd.Output()
+	if err != nil {
+		fail(fmt.Errorf("go test -bench: %w\n%s", err, outp))
+	}
+	// BenchmarkAudit/large-2   5   317790761 ns/op   [value unit]...
+	type row struct{ ns, naive float64 }
+	got := map[string]map[string]row{}
+	for _, line := range strings.Split(string(outp), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name, size, _ := strings.Cut(strings.TrimPrefix(f[0], "Benchmark"), "/")
+		if i := strings.LastIndex(size, "-"); i > 0 {
+			size = size[:i]
+		}
+		var r row
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			switch f[i+1] {
+			case "ns/op":
+				r.ns = v
+			case "s-full-loop":
+				r.naive = v
+			}
+		}
+		if got[size] == nil {
+			got[size] = map[string]row{}
+		}
+		got[size][name] = r
+	}
+	fmt.Printf("\nanalysis alone (go test ./graph -bench, -benchtime %s; loading excluded)\n\n", benchtime)
+	fmt.Println("| size | build graph | simulate (a site, every why-chain) | audit (paper redundancy included) | naive loop (extrapolated) | audit speed-up | check (example policy) |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, size := range sizes {
+		r := got[size]
+		ratio := "n/a"
+		if a := r["Audit"].ns; a > 0 && r["AuditNaive"].naive > 0 {
+			ratio = fmt.Sprintf("%.0f×", r["AuditNaive"].naive*1e9/a)
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", size, dur(r["Build"].ns), dur(r["Simulate"].ns),
+			dur(r["Audit"].ns), dur(r["AuditNaive"].naive*1e9), ratio, dur(r["Check"].ns))
+	}
+}
+
+// dur formats nanoseconds for the table.
+func dur(ns float64) string {
+	switch {
+	case ns <= 0:
+		return "n/a"
+	case ns < 1e6:
+		return fmt.Sprintf("%.0f µs", ns/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.0f ms", ns/1e6)
+	}
+	return fmt.Sprintf("%.2f s", ns/1e9)
 }
 
 func fail(err error) {

@@ -94,6 +94,7 @@ type scratch struct {
 	touched          []int32
 	blocks           []bool  // when not nil: marks candidates that block a failover
 	outD, outG       []int32 // the sets being built
+	sortBuf          []int32
 }
 
 func newScratch(n int) *scratch {
@@ -380,8 +381,8 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		sc.viaDown[k], sc.seen[k] = false, false
 	}
 	sc.touched = sc.touched[:0]
-	slices.Sort(outD)
-	slices.Sort(outG)
+	sc.sortBuf = sortIDs(outD, sc.sortBuf)
+	sc.sortBuf = sortIDs(outG, sc.sortBuf)
 	sc.outD, sc.outG = outD, outG
 	// Copied out of the scratch buffers: one allocation of the exact size
 	// instead of a slice grown by doubling.
@@ -533,4 +534,42 @@ func (s *SingleFailures) After(first int32, e *Evaluator, sc *scratch) *Residual
 		}
 	}
 	return r
+}
+
+// sortIDs sorts xs (node ids, never negative), using buf as scratch: an
+// LSD radix sort, linear, for the big sets where it beats a comparison
+// sort; small sets go to slices.Sort. It returns buf, grown as needed.
+func sortIDs(xs, buf []int32) []int32 {
+	if len(xs) < 512 {
+		slices.Sort(xs)
+		return buf
+	}
+	var hi int32
+	for _, x := range xs {
+		hi = max(hi, x)
+	}
+	if cap(buf) < len(xs) {
+		buf = make([]int32, len(xs), 2*len(xs))
+	}
+	buf = buf[:len(xs)]
+	src, dst := xs, buf
+	for shift := uint(0); shift < 32 && hi>>shift > 0; shift += 11 {
+		var count [2049]int32
+		for _, x := range src {
+			count[(x>>shift)&2047+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, x := range src {
+			d := (x >> shift) & 2047
+			dst[count[d]] = x
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &xs[0] {
+		copy(xs, src)
+	}
+	return buf
 }

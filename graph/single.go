@@ -83,32 +83,38 @@ func stateIn(down, degraded []int32, k int32) State {
 }
 
 // scratch holds per-candidate counters for the node being computed,
-// indexed by node, and reset through the touched lists.
+// indexed by candidate, and reset through the touched lists. The counters
+// of one candidate sit together (one cache line) since they are reached
+// in random order.
 type scratch struct {
-	gDown, gNotUp    []int32 // per group being counted
-	gTouched         []int32
-	dDown, dDeg      []int32 // change in groups down / degraded
-	lostAct, lostSby []int32
-	viaDown          []bool
-	seen             []bool
-	touched          []int32
-	blocks           []bool  // when not nil: marks candidates that block a failover
-	outD, outG       []int32 // the sets being built
-	sortBuf          []int32
+	g        []groupCount // per group being counted
+	gTouched []int32
+	k        []kCount
+	touched  []int32
+	blocks   []bool  // when not nil: marks candidates that block a failover
+	outD     []int32 // the sets being built
+	outG     []int32
+	sortBuf  []int32
+}
+
+// groupCount counts, for one candidate, the members of the group being
+// counted that it takes down, and that it takes down or degrades.
+type groupCount struct{ down, notUp int32 }
+
+// kCount is what one candidate does to the node being computed.
+type kCount struct {
+	dDown, dDeg      int32 // change in groups down / degraded
+	lostAct, lostSby int32 // replicas lost
+	viaDown, seen    bool
 }
 
 func newScratch(n int) *scratch {
-	return &scratch{
-		gDown: make([]int32, n), gNotUp: make([]int32, n),
-		dDown: make([]int32, n), dDeg: make([]int32, n),
-		lostAct: make([]int32, n), lostSby: make([]int32, n),
-		viaDown: make([]bool, n), seen: make([]bool, n),
-	}
+	return &scratch{g: make([]groupCount, n), k: make([]kCount, n)}
 }
 
 func (sc *scratch) touch(k int32) {
-	if !sc.seen[k] {
-		sc.seen[k] = true
+	if !sc.k[k].seen {
+		sc.k[k].seen = true
 		sc.touched = append(sc.touched, k)
 	}
 }
@@ -299,44 +305,51 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		members := m.gmList[m.gmStart[g]:m.gmStart[g+1]]
 		for _, x := range members {
 			xDown, xDeg := get(x)
-			xUp := base.state[x] == Up
+			xUp := int32(b2i(base.state[x] == Up))
 			for _, k := range xDown {
-				if sc.gDown[k] == 0 && sc.gNotUp[k] == 0 {
+				c := &sc.g[k]
+				if c.down == 0 && c.notUp == 0 {
 					sc.gTouched = append(sc.gTouched, k)
 				}
-				sc.gDown[k]++
-				if xUp {
-					sc.gNotUp[k]++
-				}
+				c.down++
+				c.notUp += xUp
 			}
 			for _, k := range xDeg {
-				if sc.gDown[k] == 0 && sc.gNotUp[k] == 0 {
+				c := &sc.g[k]
+				if c.down == 0 && c.notUp == 0 {
 					sc.gTouched = append(sc.gTouched, k)
 				}
-				sc.gNotUp[k]++
+				c.notUp++
 			}
 		}
 		size, need, soft := int32(len(members)), m.groupK[g], m.groupSoft[g]
 		baseV := base.verdict(int32(g))
+		upBase, okBase := size-base.gDown[g], size-base.gNotUp[g]
 		for _, k := range sc.gTouched {
-			verdict := groupRule(size-base.gDown[g]-sc.gDown[k], size-base.gNotUp[g]-sc.gNotUp[k], need, soft)
+			c := &sc.g[k]
+			verdict := groupRule(upBase-c.down, okBase-c.notUp, need, soft)
 			if verdict != baseV {
-				sc.dDown[k] += b2i(verdict == Down) - b2i(baseV == Down)
-				sc.dDeg[k] += b2i(verdict == Degraded) - b2i(baseV == Degraded)
-				sc.touch(k)
+				kc := &sc.k[k]
+				kc.dDown += b2i(verdict == Down) - b2i(baseV == Down)
+				kc.dDeg += b2i(verdict == Degraded) - b2i(baseV == Degraded)
+				if !kc.seen {
+					kc.seen = true
+					sc.touched = append(sc.touched, k)
+				}
 			}
-			sc.gDown[k], sc.gNotUp[k] = 0, 0
+			*c = groupCount{}
 		}
 		sc.gTouched = sc.gTouched[:0]
 	}
 	// replicas
 	for p := m.npStart[v]; p < m.npStart[v+1]; p++ {
 		xDown, _ := get(m.plComp[p])
+		standby, n := m.plStandby[p], m.plReplicas[p]
 		for _, k := range xDown {
-			if m.plStandby[p] {
-				sc.lostSby[k] += m.plReplicas[p]
+			if standby {
+				sc.k[k].lostSby += n
 			} else {
-				sc.lostAct[k] += m.plReplicas[p]
+				sc.k[k].lostAct += n
 			}
 			sc.touch(k)
 		}
@@ -344,7 +357,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 	for _, x := range m.viaList[m.viaStart[v]:m.viaStart[v+1]] {
 		xDown, _ := get(x)
 		for _, k := range xDown {
-			sc.viaDown[k] = true
+			sc.k[k].viaDown = true
 			sc.touch(k)
 		}
 	}
@@ -355,16 +368,17 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 	baseState := base.state[v]
 	outD, outG := sc.outD[:0], sc.outG[:0]
 	for _, k := range sc.touched {
+		kc := &sc.k[k]
 		st := Up
 		switch {
-		case k == v || base.nDownG[v]+sc.dDown[k] > 0:
+		case k == v || base.nDownG[v]+kc.dDown > 0:
 			st = Down
-		case base.nDegG[v]+sc.dDeg[k] > 0:
+		case base.nDegG[v]+kc.dDeg > 0:
 			st = Degraded
 		}
 		if hasReplicas && k != v {
 			r, _, fo := replicaRule(m.quorum[v], m.capacity[v],
-				base.actRun[v]-sc.lostAct[k], base.stbyRun[v]-sc.lostSby[k], base.viaDown[v] > 0 || sc.viaDown[k])
+				base.actRun[v]-kc.lostAct, base.stbyRun[v]-kc.lostSby, base.viaDown[v] > 0 || kc.viaDown)
 			st = max(st, r)
 			if fo == FailoverBlocked && sc.blocks != nil {
 				sc.blocks[k] = true
@@ -377,8 +391,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 				outG = append(outG, k)
 			}
 		}
-		sc.dDown[k], sc.dDeg[k], sc.lostAct[k], sc.lostSby[k] = 0, 0, 0, 0
-		sc.viaDown[k], sc.seen[k] = false, false
+		*kc = kCount{}
 	}
 	sc.touched = sc.touched[:0]
 	sc.sortBuf = sortIDs(outD, sc.sortBuf)

@@ -99,7 +99,11 @@ func availabilityRun(opts *AvailabilityOptions) error {
 		if m.Kind(v) == graph.Feature {
 			name = m.Feature(v).Name
 		}
-		feats = append(feats, out.FeatureAvailability{ID: m.ID(v), Name: name, Availability: m.Availability(ft, p)})
+		a, err := m.AvailabilityContext(opts.IO.Context(), ft, p)
+		if err != nil {
+			return err
+		}
+		feats = append(feats, out.FeatureAvailability{ID: m.ID(v), Name: name, Availability: a})
 	}
 	if len(missing) > 0 {
 		var ids []string

@@ -83,7 +83,10 @@ func cutsRun(opts *CutsOptions) error {
 	if maxOrder == 0 {
 		maxOrder = -1
 	}
-	cs := m.MinimalCutSets(vs[0], graph.FaultTreeOptions{Services: opts.IncludeServices}, maxOrder)
+	cs, err := m.MinimalCutSetsContext(opts.IO.Context(), vs[0], graph.FaultTreeOptions{Services: opts.IncludeServices}, maxOrder)
+	if err != nil {
+		return err
+	}
 	var total uint64
 	for _, c := range cs.CountsByOrder {
 		total += c

@@ -84,9 +84,13 @@ func diffRun(opts *DiffOptions) error {
 	if err != nil {
 		return fmt.Errorf("new inventory: %w", err)
 	}
+	ctx := opts.IO.Context()
 	var oldChecks, newChecks *out.CheckReport
-	ores, oerr := om.CheckPolicy(policy)
-	nres, nerr := nm.CheckPolicy(policy)
+	ores, oerr := om.CheckPolicyContext(ctx, policy)
+	nres, nerr := nm.CheckPolicyContext(ctx, policy)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if oerr == nil && nerr == nil {
 		oldChecks = out.NewCheckReport(inventoryName(om.Inv), policy.Metadata.Name, "error", om, ores, ores.Findings, 0)
 		newChecks = out.NewCheckReport(inventoryName(nm.Inv), policy.Metadata.Name, "error", nm, nres, nres.Findings, 0)
@@ -100,7 +104,15 @@ func diffRun(opts *DiffOptions) error {
 		}
 		return n
 	}
-	d := out.NewDiff(name(om, opts.Old), name(nm, opts.New), auditAll(om, graph.AuditOptions{}), auditAll(nm, graph.AuditOptions{}), oldChecks, newChecks)
+	oa := auditAll(om, graph.AuditOptions{Context: ctx})
+	if oa.Err != nil {
+		return oa.Err
+	}
+	na := auditAll(nm, graph.AuditOptions{Context: ctx})
+	if na.Err != nil {
+		return na.Err
+	}
+	d := out.NewDiff(name(om, opts.Old), name(nm, opts.New), oa, na, oldChecks, newChecks)
 	if opts.Format == "json" {
 		err = out.WriteJSON(opts.IO.Out, d)
 	} else {

@@ -13,16 +13,17 @@ import (
 )
 
 // addLimitFlags adds the flags every command shares that bound what a run
-// may cost: --timeout, --max-input-size and --max-entities. They take
-// effect before the command runs.
+// may cost: --timeout, --max-input-size, --max-entities and --max-nodes.
+// They take effect before the command runs.
 func addLimitFlags(root *cobra.Command, io *IO) {
 	var timeout time.Duration
 	var maxInput string
-	var maxEntities int
+	var maxEntities, maxNodes int
 	pf := root.PersistentFlags()
 	pf.DurationVar(&timeout, "timeout", 0, "stop after this long (such as 30s or 5m); 0 for no limit")
 	pf.StringVar(&maxInput, "max-input-size", "1GiB", "largest input file read (bytes, or with KiB, MiB, GiB)")
 	pf.IntVar(&maxEntities, "max-entities", inventory.DefaultMaxEntities, "most components, services and features an inventory may hold")
+	pf.IntVar(&maxNodes, "max-nodes", inventory.DefaultMaxNodes, "most nodes (keys, values, lists, mappings) one YAML or JSON document may hold")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if timeout < 0 {
 			return usagef("--timeout %s: give a positive duration, or 0 for no limit", timeout)
@@ -43,7 +44,10 @@ func addLimitFlags(root *cobra.Command, io *IO) {
 		if maxEntities < 1 {
 			return usagef("--max-entities %d: give 1 or more", maxEntities)
 		}
-		inventory.MaxFileSize, inventory.MaxEntities = n, maxEntities
+		if maxNodes < 1 {
+			return usagef("--max-nodes %d: give 1 or more", maxNodes)
+		}
+		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes = n, maxEntities, maxNodes
 		return nil
 	}
 }

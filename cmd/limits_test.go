@@ -14,7 +14,9 @@ import (
 // the flag that raises it. Each test asserts the error, not the time: the
 // limits are what keep the time and memory small.
 func TestHostileInputs(t *testing.T) {
-	defer func(size int64, ents int) { inventory.MaxFileSize, inventory.MaxEntities = size, ents }(inventory.MaxFileSize, inventory.MaxEntities)
+	defer func(size int64, ents, nodes int) {
+		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes = size, ents, nodes
+	}(inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes)
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		p := filepath.Join(dir, name)
@@ -57,6 +59,14 @@ func TestHostileInputs(t *testing.T) {
 		{"XML entity expansion", []string{"cuts", "-f", write("laughs.xml", `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
 <opsa-mef>&lol2;</opsa-mef>`)}, []string{"laughs.xml:2:", "entity declarations are not accepted"}},
+		{"YAML flat list of 5,000,000 items", []string{"validate", "-f", write("flat.yaml", "x: ["+strings.Repeat("a,", 5_000_000)+"a]\n")},
+			[]string{"flat.yaml:1:1: this YAML document may hold up to 10,000,", "more than the limit of 2,000,000", "raise --max-nodes"}},
+		{"YAML document past --max-nodes", []string{"validate", "--max-nodes", "1000", "-f", write("keys.yaml", "a: 1\n---\n"+strings.Repeat("k: v\n", 1000))},
+			[]string{"keys.yaml:2:1: this YAML document may hold up to 3,005 nodes", "more than the limit of 1,000", "raise --max-nodes"}},
+		{"JSON flat list of 5,000,000 items", []string{"validate", "-f", write("flat.json", `{"x": [`+strings.Repeat("1,", 5_000_000)+"1]}")},
+			[]string{"flat.json:1:", "this JSON document holds more than 2,000,000 nodes", "raise --max-nodes"}},
+		{"a million problems", []string{"validate", "-f", write("docs.yaml", strings.Repeat("--- a\n", 1_000_000))},
+			[]string{"docs.yaml:1001:5: stopped reading the file after 1,000 problems", "1001 errors"}},
 		{"cut sets past --max-cut-sets", []string{"cuts", "-f", "../examples/kakao-2022.yaml", "--feature", "talk-send", "--max-cut-sets", "1"},
 			[]string{"more than the limit of 1", "raise --max-cut-sets"}},
 	} {

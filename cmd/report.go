@@ -119,7 +119,10 @@ func reportRun(opts *ReportOptions) error {
 		}
 		res = m.Simulate(failed)
 	}
-	check, err := m.CheckPolicy(policy)
+	check, err := m.CheckPolicyContext(opts.IO.Context(), policy)
+	if err := opts.IO.Context().Err(); err != nil {
+		return err
+	}
 	if err != nil {
 		return &ExitError{ExitInput, err}
 	}
@@ -133,7 +136,11 @@ func reportRun(opts *ReportOptions) error {
 	name := inventoryName(m.Inv)
 	kinds, _ := auditKinds(m, nil)
 	domains, candidates := auditDomains(m, kinds, false)
-	audit := out.NewAuditReport(name, kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true}))
+	a := m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true, Context: opts.IO.Context()})
+	if a.Err != nil {
+		return a.Err
+	}
+	audit := out.NewAuditReport(name, kinds, a)
 	diagramCmd := "blast diagram " + fileArgs(opts.Files)
 	if len(opts.Fail) > 0 {
 		diagramCmd += " --fail " + strings.Join(opts.Fail, ",")

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 )
@@ -55,13 +56,30 @@ func (a *Availability) Nines() float64 { return -math.Log10(a.Exact) }
 // FaultTree). Exact probability and every Birnbaum importance come from
 // one BDD in O(|BDD|); the approximations walk every minimal cut set.
 func (m *Model) Availability(ft *FaultTree, p []float64) *Availability {
+	a, _ := m.AvailabilityContext(context.Background(), ft, p)
+	return a
+}
+
+// AvailabilityContext is Availability that stops, returning nil and ctx's
+// error, when ctx is done; ctx is checked every 4096 BDD and ZDD
+// operations and cut sets walked.
+func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []float64) (*Availability, error) {
+	s := newStopper(ctx)
 	d := NewBDD()
+	d.stop = s
 	root := d.FromFaultTree(ft)
+	if s.err != nil {
+		return nil, s.err
+	}
 	b, P := d.Birnbaum(root, p)
 	a := &Availability{Feature: ft.Feature, Tree: ft, Exact: P}
 
 	z := NewZDD()
+	z.stop = s
 	fam := z.MinCuts(d, root, -1)
+	if s.err != nil {
+		return nil, s.err
+	}
 	counts := z.CountByOrder(fam)
 	logUp := 0.0
 	for k := range counts {
@@ -74,6 +92,9 @@ func (m *Model) Availability(ft *FaultTree, p []float64) *Availability {
 			a.RareEvent += q
 			logUp += math.Log1p(-q)
 		})
+	}
+	if s.err != nil {
+		return nil, s.err
 	}
 	a.MinCutUpperBound = -math.Expm1(logUp)
 
@@ -110,7 +131,7 @@ func (m *Model) Availability(ft *FaultTree, p []float64) *Availability {
 		}
 		return cmp.Compare(x.Event.ID, y.Event.ID)
 	})
-	return a
+	return a, nil
 }
 
 // EventProbabilities returns the probability of each basic event of ft:

@@ -12,6 +12,7 @@ type BDD struct {
 	nodes  []bddNode
 	unique map[bddNode]int32
 	cache  []iteEntry
+	stop   *stopper // nil: never stops
 }
 
 type bddNode struct{ v, lo, hi int32 } // lo: variable false (up), hi: true (down)
@@ -67,6 +68,9 @@ func (d *BDD) ITE(f, g, h int32) int32 {
 		return g
 	case g == 1 && h == 0:
 		return f
+	}
+	if d.stop.stop() {
+		return 0
 	}
 	slot := &d.cache[uint32(f*73856093^g*19349663^h*83492791)&uint32(len(d.cache)-1)]
 	if slot.f == f && slot.g == g && slot.h == h {

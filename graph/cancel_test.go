@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/blast-dev/blast/examples"
@@ -71,5 +72,52 @@ func TestCheckPolicyStops(t *testing.T) {
 	res, err := m.CheckPolicyContext(context.Background(), p)
 	if err != nil || len(res.Findings) == 0 {
 		t.Errorf("CheckPolicyContext(live) = %d findings, %v; want the Kakao findings", len(res.Findings), err)
+	}
+}
+
+// TestRiskStops checks that a done context stops the BDD and ZDD work of
+// minimal cut sets and availability, which say so, and that a live one
+// changes nothing.
+func TestRiskStops(t *testing.T) {
+	file, err := examples.File("kakao-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := m.Lookup("talk-send")
+	if !ok {
+		t.Fatal("no feature talk-send")
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	opt := FaultTreeOptions{Services: true}
+	if cs, err := m.MinimalCutSetsContext(done, v, opt, -1); cs != nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("MinimalCutSetsContext(cancelled) = %v, %v; want nil, context.Canceled", cs, err)
+	}
+	ft := m.FaultTree(v, opt)
+	p := make([]float64, len(ft.Events))
+	for i := range p {
+		p[i] = 0.001
+	}
+	if a, err := m.AvailabilityContext(done, ft, p); a != nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("AvailabilityContext(cancelled) = %v, %v; want nil, context.Canceled", a, err)
+	}
+	live := context.Background()
+	cs, err := m.MinimalCutSetsContext(live, v, opt, -1)
+	plain := m.MinimalCutSets(v, opt, -1)
+	if err != nil || !slices.Equal(cs.CountsByOrder, plain.CountsByOrder) || len(plain.All()) == 0 || !slices.EqualFunc(cs.All(), plain.All(), slices.Equal) {
+		t.Errorf("MinimalCutSetsContext(live): %v, %v sets; want %v sets", err, cs.CountsByOrder, plain.CountsByOrder)
+	}
+	a, err := m.AvailabilityContext(live, ft, p)
+	want := m.Availability(ft, p)
+	if err != nil || a.Exact != want.Exact || a.CutSets != want.CutSets || a.RareEvent != want.RareEvent {
+		t.Errorf("AvailabilityContext(live) = %v, %d sets, %v; want %v, %d sets", err, a.CutSets, a.Exact, want.Exact, want.CutSets)
 	}
 }

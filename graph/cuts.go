@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
@@ -15,6 +16,7 @@ type ZDD struct {
 	// minsol and without are direct-mapped computed caches: a lost
 	// entry only costs recomputing it. They grow with the node count.
 	minsol, without []zddEntry
+	stop            *stopper // nil: never stops
 }
 
 type zddEntry struct{ a, b, r int32 } // a < 0: empty
@@ -79,6 +81,9 @@ func (z *ZDD) minCuts(d *BDD, f, k int32) int32 {
 	if e := zddSlot(z.minsol, f, k); e.a == f && e.b == k {
 		return e.r
 	}
+	if z.stop.stop() {
+		return 0
+	}
 	n := d.nodes[f]
 	lo := z.minCuts(d, n.lo, k)
 	hi := z.subtract(z.minCuts(d, n.hi, k-1), lo)
@@ -102,6 +107,9 @@ func (z *ZDD) subtract(f, g int32) int32 {
 	}
 	if e := zddSlot(z.without, f, g); e.a == f && e.b == g {
 		return e.r
+	}
+	if z.stop.stop() {
+		return 0
 	}
 	nf, ng := z.nodes[f], z.nodes[g]
 	var r int32
@@ -183,7 +191,7 @@ func (z *ZDD) Order(f int32, k int, fn func(set []int32)) {
 	set := make([]int32, 0, k)
 	var walk func(x int32, j int)
 	walk = func(x int32, j int) {
-		if !can(x, j) {
+		if !can(x, j) || z.stop.stop() {
 			return
 		}
 		if x == 1 {
@@ -241,12 +249,27 @@ type CutSets struct {
 // maxOrder events (maxOrder < 0: no bound): the fault tree, its BDD, then
 // Rauzy's minimal solutions, pruned at maxOrder while they are built.
 func (m *Model) MinimalCutSets(v int32, opt FaultTreeOptions, maxOrder int) *CutSets {
+	cs, _ := m.MinimalCutSetsContext(context.Background(), v, opt, maxOrder)
+	return cs
+}
+
+// MinimalCutSetsContext is MinimalCutSets that stops, returning nil and
+// ctx's error, when ctx is done; ctx is checked every 4096 BDD and ZDD
+// operations. Listing the sets afterwards does not look at ctx.
+func (m *Model) MinimalCutSetsContext(ctx context.Context, v int32, opt FaultTreeOptions, maxOrder int) (*CutSets, error) {
 	ft := m.FaultTree(v, opt)
+	s := newStopper(ctx)
 	d := NewBDD()
+	d.stop = s
 	root := d.FromFaultTree(ft)
 	z := NewZDD()
+	z.stop = s
 	fam := z.MinCuts(d, root, maxOrder)
-	return &CutSets{Tree: ft, Family: fam, Z: z, BDD: d, Root: root, CountsByOrder: z.CountByOrder(fam)}
+	if s.err != nil {
+		return nil, s.err
+	}
+	d.stop, z.stop = nil, nil
+	return &CutSets{Tree: ft, Family: fam, Z: z, BDD: d, Root: root, CountsByOrder: z.CountByOrder(fam)}, nil
 }
 
 // Each calls fn with the cut sets of k events as sorted ids, the sets in

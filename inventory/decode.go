@@ -16,6 +16,8 @@ import (
 type decoder struct {
 	file  string
 	diags *Diagnostics
+	// nodes counts the nodes written in the document.
+	nodes int
 	// visits counts nodes walked, aliases included; budget bounds it so that
 	// an alias bomb is refused in time and memory proportional to the file.
 	visits, budget int
@@ -27,7 +29,17 @@ type decoder struct {
 	// badKeys holds the paths of objects with a key that was not read: an
 	// unknown field, a merge key or a key that is not a plain name.
 	badKeys map[string]bool
+	// stopAt is the number of diagnostics at which the file is no longer
+	// read (see maxFileProblems; math.MaxInt for no limit); stopped tells
+	// that it was reached.
+	stopAt  int
+	stopped bool
 }
+
+// maxFileProblems bounds the problems reported in one file: past it the
+// rest of the file is not read, so that a file of a million mistakes
+// costs no more than its first thousand, and the list stays readable.
+const maxFileProblems = 1000
 
 // parts tells which parts of an entity decoding errors may have dropped, so
 // that validation does not count what is missing (such as "has no
@@ -52,7 +64,7 @@ const (
 
 func newDecoder(file string, root *yaml.Node, diags *Diagnostics) *decoder {
 	nodes, aliases := countNodes(root)
-	return &decoder{file: file, diags: diags, budget: aliasFactor*nodes + aliasSlack, aliases: aliases > 0}
+	return &decoder{file: file, diags: diags, nodes: nodes, budget: aliasFactor*nodes + aliasSlack, aliases: aliases > 0, stopAt: math.MaxInt}
 }
 
 // countNodes counts the nodes written in the document, not following
@@ -81,6 +93,15 @@ func (d *decoder) pos(n *yaml.Node) Pos {
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, hint, format string, args ...any) {
+	if d.stopped {
+		return
+	}
+	if len(*d.diags) >= d.stopAt {
+		d.stopped, d.exceeded = true, true // resolve then stops the walk
+		*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(n), Msg: fmt.Sprintf("stopped reading the file after %s problems", num.Count(maxFileProblems)),
+			Hint: "fix these and run again"})
+		return
+	}
 	*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(n), Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 

@@ -162,12 +162,20 @@ func documents(f File, diags *Diagnostics) []*yaml.Node {
 			}
 			return out
 		}
+		je := err.(*jsonError)
+		if je.hint != "" {
+			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: je.msg, Hint: je.hint})
+			return nil
+		}
 		if isJSONName(f.Name) {
-			je := err.(*jsonError)
 			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: "syntax error: " + je.msg,
 				Hint: "check the JSON for a missing comma, quote or bracket, or save the response again: it may be cut short"})
 			return nil
 		}
+	}
+	if d := yamlTooBig(f.Name, f.Data); d != nil {
+		*diags = append(*diags, *d)
+		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for {

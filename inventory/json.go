@@ -6,16 +6,18 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/blast-dev/blast/internal/num"
 	"go.yaml.in/yaml/v4"
 )
 
 // maxJSONDepth bounds the nesting of a JSON document.
 const maxJSONDepth = 200
 
-// jsonError is a JSON syntax error at a line and column.
+// jsonError is a JSON syntax error at a line and column, or, with a
+// hint, a document over a limit.
 type jsonError struct {
 	line, col int
-	msg       string
+	msg, hint string
 }
 
 func (e *jsonError) Error() string {
@@ -71,6 +73,9 @@ type jsonParser struct {
 	// stream receives the elements of the top-level lists; see
 	// parseJSONStream.
 	stream func(list string, i int, n *yaml.Node)
+	// nodes counts the nodes held: those of the tree, and of the element
+	// being streamed.
+	nodes int
 }
 
 func (p *jsonParser) column() int {
@@ -115,6 +120,7 @@ func (p *jsonParser) node(kind yaml.Kind) *yaml.Node {
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
+	p.nodes++
 	n.Kind, n.Line, n.Column = kind, p.line, p.column()
 	return n
 }
@@ -122,6 +128,11 @@ func (p *jsonParser) node(kind yaml.Kind) *yaml.Node {
 func (p *jsonParser) value(depth int) (*yaml.Node, error) {
 	if depth > maxJSONDepth {
 		return nil, p.errorf("nesting deeper than %d levels", maxJSONDepth)
+	}
+	if p.nodes >= MaxNodes {
+		err := p.errorf("this JSON document holds more than %s nodes (keys, values, lists and objects), the limit", num.Count(int64(MaxNodes)))
+		err.(*jsonError).hint = nodesHint
+		return nil, err
 	}
 	if p.pos >= len(p.data) {
 		return nil, p.errorf("unexpected end of file, expecting a value")
@@ -219,6 +230,7 @@ func (p *jsonParser) array(depth int, each func(i int, e *yaml.Node)) (*yaml.Nod
 		return n, nil
 	}
 	for {
+		held := p.nodes
 		v, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
@@ -226,6 +238,7 @@ func (p *jsonParser) array(depth int, each func(i int, e *yaml.Node)) (*yaml.Nod
 		if each != nil {
 			each(i, v)
 			i++
+			p.nodes = held // the element is decoded and let go
 		} else {
 			n.Content = append(n.Content, v)
 		}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -165,44 +166,53 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 	return data, nil
 }
 
+// bigDocument is the number of nodes past which a YAML document's tree is
+// collected as soon as it is decoded: about 50 MB.
+const bigDocument = 250_000
+
 // Parse decodes files into one merged Inventory without checking references
 // between entities. Every syntax and shape problem of every file is
 // reported; the returned Diagnostics may also hold warnings.
 func Parse(files []File) (*Inventory, Diagnostics) {
-	inv, diags, _ := parse(files)
+	inv, diags, _, _ := parse(files)
 	return inv, diags
 }
 
 // parse is Parse that also returns the parts of entities, by position, that
-// decoding errors dropped (see parts).
-func parse(files []File) (*Inventory, Diagnostics, map[Pos]parts) {
-	inv := &Inventory{}
-	var diags Diagnostics
-	damaged := make(map[Pos]parts)
+// decoding errors dropped (see parts), and whether a file was not read to
+// its end because it held too many problems (see maxFileProblems).
+func parse(files []File) (inv *Inventory, diags Diagnostics, damaged map[Pos]parts, stopped bool) {
+	inv = &Inventory{}
+	damaged = make(map[Pos]parts)
 	for _, f := range files {
 		inv.Files = append(inv.Files, f.Name)
-		parseFile(f, inv, &diags, damaged)
+		if parseFile(f, inv, &diags, damaged) {
+			stopped = true
+		}
 	}
 	if inv.APIVersion == "" && diags.Err() == nil {
 		inv.APIVersion, inv.Kind = APIVersion, "Inventory"
 	}
-	return inv, diags, damaged
+	return inv, diags, damaged, stopped
 }
 
-func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts) {
+// parseFile decodes f into inv and reports whether it stopped before the
+// end of f because f held too many problems.
+func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts) (stopped bool) {
 	if len(bytes.TrimSpace(f.Data)) == 0 {
 		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty", Hint: "start it with apiVersion: " + APIVersion})
-		return
+		return false
 	}
+	stopAt := len(*diags) + maxFileProblems
 	if looksJSON(f) {
 		// JSON has no aliases: no walk budget. The lists' elements are
 		// decoded as the parser reads them.
-		d := &decoder{file: f.Name, diags: diags, budget: math.MaxInt, damaged: damaged}
+		d := &decoder{file: f.Name, diags: diags, budget: math.MaxInt, damaged: damaged, stopAt: stopAt}
 		nc, ns, nf, nd := len(inv.Components), len(inv.Services), len(inv.Features), len(*diags)
 		root, err := parseJSONStream(f.Data, func(list string, i int, n *yaml.Node) { d.streamItem(list, i, n, inv) })
 		if err == nil {
 			d.document(root, inv)
-			return
+			return d.stopped
 		}
 		// Undo what was streamed before the syntax error.
 		inv.Components, inv.Services, inv.Features, *diags = inv.Components[:nc], inv.Services[:ns], inv.Features[:nf], (*diags)[:nd]
@@ -211,28 +221,49 @@ func parseFile(f File, inv *Inventory, diags *Diagnostics, damaged map[Pos]parts
 				delete(damaged, p)
 			}
 		}
+		je := err.(*jsonError)
+		if je.hint != "" {
+			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: je.msg, Hint: je.hint})
+			return false
+		}
 		if isJSONName(f.Name) {
-			je := err.(*jsonError)
 			*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: je.line, Col: je.col}, Msg: "syntax error: " + je.msg,
 				Hint: "check the JSON for a missing comma, quote or bracket"})
-			return
+			return false
 		}
 		// Not JSON after all: a YAML flow mapping, perhaps.
+	}
+	if d := yamlTooBig(f.Name, f.Data); d != nil {
+		*diags = append(*diags, *d)
+		return false
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for docs := 0; ; docs++ {
 		var root yaml.Node
 		err := dec.Decode(&root)
 		if err == io.EOF {
-			return
+			return false
 		}
 		if err != nil {
 			*diags = append(*diags, syntaxDiagnostic(f.Name, err))
-			return
+			return false
 		}
 		d := newDecoder(f.Name, &root, diags)
-		d.damaged = damaged
+		d.damaged, d.stopAt = damaged, stopAt
 		d.document(&root, inv)
+		if d.stopped {
+			return true
+		}
+		// The library keeps the last document until it starts the next;
+		// root shares its content, so clearing it lets the tree go now.
+		// After a big document, collect it at once: blast sets the
+		// collector to let the heap grow to five times what is live, and
+		// the garbage of several big documents would add up to several
+		// times the largest.
+		clear(root.Content)
+		if d.nodes > bigDocument {
+			runtime.GC()
+		}
 	}
 }
 
@@ -273,8 +304,10 @@ func Load(paths []string, stdin io.Reader) (*Inventory, Diagnostics, error) {
 
 // LoadFiles parses and validates files as one inventory; see Load.
 func LoadFiles(files []File) (*Inventory, Diagnostics, error) {
-	inv, diags, damaged := parse(files)
-	if many := tooMany(inv); many != nil {
+	inv, diags, damaged, stopped := parse(files)
+	if many := tooMany(inv); many != nil || stopped {
+		// A file not read to its end would only bring errors about what
+		// was not read.
 		diags = append(diags, many...)
 		diags.Sort()
 		return nil, diags, diags

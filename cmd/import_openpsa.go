@@ -20,12 +20,19 @@ func NewCmdImportOpenPSA(io *IO, runF func(*ImportOpenPSAOptions) error) *cobra.
 		Use:   "openpsa FILE.xml [FILE.xml...]",
 		Short: "Read Open-PSA MEF fault trees into a blast inventory",
 		Long: `Read coherent Open-PSA MEF 2.0 fault trees (define-fault-tree, define-gate
-with and, or and atleast, define-basic-event with float probabilities, in
-define-fault-tree or model-data; gates may be spread over several files)
-and write a blast/v1 inventory: basic events become components of kind
-basic-event, gates services, and top gates (named by no other gate)
-features. Non-coherent gates (not, xor, nand, nor, iff, imply) are refused
-with the gate's name and position.`,
+with and, or and atleast, define-basic-event, in define-fault-tree or
+model-data; gates may be spread over several files) and write a blast/v1
+inventory: basic events become components of kind basic-event, gates
+services, and top gates (named by no other gate) features.
+
+Probabilities are point values: float, int, bool, define-parameter,
+exponential (1 - exp(-λt)), system-mission-time (8760 hours) and mul, div,
+add, sub, neg. House events are constants and are simplified away: a true
+one makes an or gate true and drops out of an and, a false one the
+reverse. Elements of a private define-component are named by their path
+(c.g). Non-coherent gates (not, xor, nand, nor, iff, imply), uncertainty
+distributions, time-dependent models (GLM, periodic-test), CCF groups,
+substitutions and event trees are refused with the element and position.`,
 		Example: `  blast import openpsa gates.xml events.xml > inventory.yaml`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -36,6 +36,14 @@ func loadRiskModel(io *IO, files []string) (*graph.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(inv.Features) == 0 {
+		var names []string
+		for _, f := range fs {
+			names = append(names, f.Name)
+		}
+		return nil, &ExitError{ExitInput, fmt.Errorf("%s: no fault tree: %s no gate, only %d basic %s; give the file with the gates too (several files may be given: -f gates.xml -f events.xml)",
+			strings.Join(names, ", "), num.Plural(len(fs), "the file defines", "the files define"), len(inv.Components), num.Plural(len(inv.Components), "event", "events"))}
+	}
 	return buildModel(inv)
 }
 
@@ -56,6 +64,9 @@ func loadOpenPSA(io *IO, fs []inventory.File) (*inventory.Inventory, error) {
 func riskTarget(m *graph.Model, id string, all bool) ([]int32, error) {
 	if id == "" {
 		fs := m.Nodes(graph.Feature)
+		if len(fs) == 0 {
+			return nil, &ExitError{ExitInput, fmt.Errorf("the inventory has no feature; name a service with --feature ID")}
+		}
 		if all || len(fs) == 1 {
 			return fs, nil
 		}

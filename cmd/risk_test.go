@@ -324,3 +324,25 @@ func TestImportOpenPSAErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRiskOnBasicEventsOnly(t *testing.T) {
+	// A file of basic events alone holds no fault tree: say so, and that
+	// the gates' file may be given beside it.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "events.xml")
+	os.WriteFile(p, []byte(`<opsa-mef><model-data>
+<define-basic-event name="a"><float value="0.1"/></define-basic-event>
+<define-basic-event name="b"><float value="0.2"/></define-basic-event>
+</model-data></opsa-mef>`), 0o644)
+	for _, cmd := range []string{"cuts", "availability"} {
+		o, e, code := run(t, "", cmd, "-f", p)
+		if code != ExitInput || o != "" {
+			t.Fatalf("%s exited %d with output %q; want 2 and none", cmd, code, o)
+		}
+		for _, w := range []string{"events.xml: no fault tree", "no gate, only 2 basic events", "give the file with the gates too"} {
+			if !strings.Contains(e, w) {
+				t.Errorf("%s error = %q; want it to contain %q", cmd, e, w)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +30,13 @@ import (
 //
 // A model is FILE.xml together with FILE-basic-events.xml when there is
 // one; models blast refuses (non-coherent gates, event trees, CCF groups)
-// are listed as refused, with the reason.
+// are listed as refused, with the reason. BLAST_SCRAM_ORDERS=MODEL=N,...
+// bounds the cut sets of a model with too many to list to order N (both
+// tools; the probability stays exact).
+//
+// Beside SCRAM, which prints 6 significant digits, blast's probability is
+// held to 1e-9 relative against exactProbability: an independent reader
+// and BDD evaluated with math/big at 200 bits.
 func TestScram(t *testing.T) {
 	if os.Getenv("BLAST_SCRAM") != "1" {
 		t.Skip("comparison with SCRAM: set BLAST_SCRAM=1, put scram on PATH and name the models with BLAST_SCRAM_MODELS=DIR (scripts/compare-scram)")
@@ -49,6 +56,20 @@ func TestScram(t *testing.T) {
 		}
 	}
 	models := scramModels(t, dir)
+	orders := map[string]int{}
+	if s := os.Getenv("BLAST_SCRAM_ORDERS"); s != "" {
+		for _, kv := range strings.Split(s, ",") {
+			name, n, ok := strings.Cut(strings.TrimSpace(kv), "=")
+			k, err := strconv.Atoi(n)
+			if !ok || err != nil || k < 1 {
+				t.Fatalf("BLAST_SCRAM_ORDERS: %q is not MODEL=N with N at least 1", kv)
+			}
+			orders[name] = k
+		}
+	}
+	for i := range models {
+		models[i].order = orders[models[i].name]
+	}
 	blast := filepath.Join(t.TempDir(), "blast")
 	if o, err := exec.Command("go", "build", "-o", blast, "../cmd/blast").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, o)
@@ -64,7 +85,7 @@ func TestScram(t *testing.T) {
 	}
 
 	var table bytes.Buffer
-	fmt.Fprintf(&table, "model\ttop\tevents\tcut sets\tsets equal\tP blast\tP scram\trel diff\tblast wall s\tscram wall s\tblast cpu s\tscram cpu s\tscram calc s\n")
+	fmt.Fprintf(&table, "model\ttop\tbasic events\tgates\torder\tcut sets\tsame sets\tP blast\tP scram\tvs scram\tvs exact\tblast wall s\tscram wall s\tblast cpu s\tscram cpu s\tscram calc s\n")
 	for _, md := range models {
 		t.Run(md.name, func(t *testing.T) {
 			row := compareScram(t, blast, scram, md, runs)
@@ -82,6 +103,7 @@ func TestScram(t *testing.T) {
 type scramModel struct {
 	name  string
 	files []string
+	order int                              // the cut sets' maximum order; 0 for all
 	exact func(top string) (float64, bool) // a closed form, when known
 }
 
@@ -125,12 +147,16 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 			reason = reason[strings.Index(reason, ": ")+2:]
 		}
 		t.Logf("blast refuses %s: %s", md.name, reason)
-		return fmt.Sprintf("%s\t(refused: %s)\n", md.name, reason)
+		return fmt.Sprintf("%s\t(blast refuses: %s)\n", md.name, reason)
 	}
 
 	tmp := t.TempDir()
 	report := filepath.Join(tmp, "report.xml")
-	sargs := append([]string{"--bdd", "--probability", "true", "--limit-order", "1000", "-o", report}, md.files...)
+	limit, order := "1000", "0"
+	if md.order > 0 {
+		limit, order = strconv.Itoa(md.order), strconv.Itoa(md.order)
+	}
+	sargs := append([]string{"--bdd", "--probability", "true", "--limit-order", limit, "-o", report}, md.files...)
 	scramWall, scramCPU := median(runs, func() time.Duration {
 		return runTo(t, filepath.Join(tmp, "scram.log"), scram, sargs...)
 	})
@@ -152,7 +178,7 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		// Both tools run as processes writing their results to a file.
 		cutsOut, availOut := filepath.Join(tmp, "cuts.json"), filepath.Join(tmp, "avail.json")
 		blastWall, blastCPU := median(runs, func() time.Duration {
-			return runTo(t, cutsOut, blast, append([]string{"cuts", "--max-order", "0", "--format", "json"}, targs...)...) +
+			return runTo(t, cutsOut, blast, append([]string{"cuts", "--max-order", order, "--max-cut-sets", "1000000000", "--format", "json"}, targs...)...) +
 				runTo(t, availOut, blast, append([]string{"availability", "--format", "json"}, targs...)...)
 		})
 		for _, x := range []struct {
@@ -201,24 +227,46 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		}
 
 		// Probability: scram prints 6 significant digits, so agreement is
-		// checked to that; a closed form, when known, to 1e-9.
+		// checked to that; the independent exact value and a closed form,
+		// when known, to 1e-9.
 		pb := avail.Features[0].PDown
 		rel := math.Abs(pb-sp.probability) / sp.probability
 		if rel > 5e-6 {
 			t.Errorf("%s: P = %.12g; scram %.6g (relative difference %.2g)", top, pb, sp.probability, rel)
 		}
-		exact := ""
+		exact, nEvents, nGates, why := exactProbability(md.files, top, 20_000_000)
+		vsExact := "(" + why + ")"
+		if exact != nil {
+			d := new(big.Float).SetPrec(200).SetFloat64(pb)
+			d.Sub(d, exact).Abs(d)
+			if exact.Sign() > 0 {
+				d.Quo(d, exact)
+			}
+			r, _ := d.Float64()
+			if r > 1e-9 {
+				t.Errorf("%s: P = %.17g; exact %s (relative difference %.2g)", top, pb, exact.Text('g', 20), r)
+			}
+			vsExact = fmt.Sprintf("%.1e", r)
+		}
 		if md.exact != nil {
 			if x, ok := md.exact(top); ok {
 				r := math.Abs(pb-x) / x
 				if r > 1e-9 {
 					t.Errorf("%s: P = %.15g; closed form %.15g (relative difference %.2g)", top, pb, x, r)
 				}
-				exact = fmt.Sprintf(" (closed form: %.1e)", r)
+				vsExact += fmt.Sprintf(" (closed form: %.1e)", r)
 			}
 		}
-		fmt.Fprintf(&rows, "%s\t%s\t%d\t%d\t%v\t%.10g\t%s\t%.1e%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.4f\n",
-			md.name, top, sp.events, total, equal, pb, sp.printed, rel, exact,
+		ord := "all"
+		if md.order > 0 {
+			ord = strconv.Itoa(md.order)
+		}
+		same := "no"
+		if equal {
+			same = "yes"
+		}
+		fmt.Fprintf(&rows, "%s\t%s\t%d\t%d\t%s\t%d\t%s\t%.10g\t%s\t%.1e\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.4f\n",
+			md.name, top, nEvents, nGates, ord, total, same, pb, sp.printed, rel, vsExact,
 			blastWall.Seconds(), scramWall.Seconds(), blastCPU.Seconds(), scramCPU.Seconds(), sp.calc)
 	}
 	return rows.String()
@@ -416,5 +464,39 @@ func TestGeneratedMEF(t *testing.T) {
 	want, _ := generatedExact(2, 3, 0.01)("top")
 	if math.Abs(got-want) > 1e-12*want {
 		t.Errorf("P(top) = %.15g; closed form %.15g", got, want)
+	}
+	// The independent exact evaluation agrees with the closed form too.
+	x, events, gates, why := exactProbability([]string{path}, "top", 1000)
+	if x == nil {
+		t.Fatalf("exactProbability declines: %s", why)
+	}
+	if xf, _ := x.Float64(); math.Abs(xf-want) > 1e-12*want || events != 2*(3+3) || gates != 3 {
+		t.Errorf("exactProbability = %.17g, %d events, %d gates; want %.17g, 12, 3", xf, events, gates, want)
+	}
+}
+
+func TestExactProbability(t *testing.T) {
+	// House events, constants, atleast and a private component, against
+	// a hand calculation: top = c.g and (a or b), c.g = atleast 2 of
+	// {a, b, h=true} = a or b; so P = P(a or b) = 1 - 0.9*0.8.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.xml")
+	os.WriteFile(path, []byte(`<opsa-mef><define-fault-tree name="f">
+<define-gate name="top"><and><gate name="c.g"/><or><basic-event name="a"/><basic-event name="b"/><constant value="false"/></or></and></define-gate>
+<define-component name="c" role="private"><define-gate name="g"><atleast min="2"><event name="a"/><event name="b"/><house-event name="h"/></atleast></define-gate></define-component>
+<define-house-event name="h"><constant value="true"/></define-house-event>
+<define-basic-event name="a"><float value="0.1"/></define-basic-event>
+<define-basic-event name="b"><float value="0.2"/></define-basic-event>
+</define-fault-tree></opsa-mef>`), 0o644)
+	x, _, _, why := exactProbability([]string{path}, "top", 1000)
+	if x == nil {
+		t.Fatalf("exactProbability declines: %s", why)
+	}
+	want, _, _ := big.ParseFloat("0.28", 10, 200, big.ToNearestEven)
+	if d := new(big.Float).Sub(x, want); d.Abs(d).Cmp(big.NewFloat(1e-50)) > 0 {
+		t.Errorf("exactProbability = %s; want 0.28", x.Text('g', 30))
+	}
+	if _, _, _, why := exactProbability([]string{path}, "top", 3); !strings.Contains(why, "BDD over 3 nodes") {
+		t.Errorf("exactProbability with 3 nodes: %q; want it to decline", why)
 	}
 }

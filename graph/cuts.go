@@ -17,6 +17,10 @@ type ZDD struct {
 	// entry only costs recomputing it. They grow with the node count.
 	minsol, without []zddEntry
 	stop            *stopper // nil: never stops
+	// height[f] of BDD heightOf: the most variables set true on a path
+	// from f to a constant, so no minimal solution of f is larger.
+	height   []int32
+	heightOf *BDD
 }
 
 type zddEntry struct{ a, b, r int32 } // a < 0: empty
@@ -64,11 +68,33 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 // minsol(f0)) ∪ minsol(f0), with the order bound carried down the
 // recursion so that larger sets are never built. f must be monotone (every
 // fault tree here is coherent).
+//
+// The bound is cut to the height of each node (the most variables true on
+// a path below it), so that the cache is keyed by what can matter: without
+// it an unbounded search met the same node with as many bounds as there
+// are paths' depths to it, and a 532-event Aralia tree took minutes.
 func (z *ZDD) MinCuts(d *BDD, f int32, maxOrder int) int32 {
 	if maxOrder < 0 {
 		maxOrder = 1 << 30
 	}
+	z.heights(d)
 	return z.minCuts(d, f, int32(maxOrder))
+}
+
+// heights extends z.height to every node of d; nodes are numbered
+// children first, so one pass in order does it. O(new nodes).
+func (z *ZDD) heights(d *BDD) {
+	if z.heightOf != d {
+		z.height, z.heightOf = z.height[:0], d
+	}
+	for i := len(z.height); i < len(d.nodes); i++ {
+		h := int32(0)
+		if i >= 2 {
+			n := d.nodes[i]
+			h = max(z.height[n.lo], z.height[n.hi]+1)
+		}
+		z.height = append(z.height, h)
+	}
 }
 
 func (z *ZDD) minCuts(d *BDD, f, k int32) int32 {
@@ -78,6 +104,7 @@ func (z *ZDD) minCuts(d *BDD, f, k int32) int32 {
 	case k == 0:
 		return 0 // f is not constant true, so the empty set is no solution
 	}
+	k = min(k, z.height[f])
 	if e := zddSlot(z.minsol, f, k); e.a == f && e.b == k {
 		return e.r
 	}

@@ -223,6 +223,19 @@ func FuzzParsePolicy(f *testing.F) {
 func FuzzParseOpenPSA(f *testing.F) {
 	seedFiles(f, []string{".xml"}, "../cmd/testdata", "../out/testdata")
 	f.Add([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opsa-mef>&a;</opsa-mef>`))
+	f.Add([]byte(`<opsa-mef><define-fault-tree name="f">
+<define-gate name="top"><and><house-event name="h"/><gate name="c.g"/><constant value="true"/></and></define-gate>
+<define-component name="c" role="private"><define-gate name="g"><atleast min="2"><basic-event name="a"/><basic-event name="b"/><house-event name="h"/></atleast></define-gate></define-component>
+</define-fault-tree><model-data>
+<define-house-event name="h"><constant value="true"/></define-house-event>
+<define-basic-event name="a"><exponential><parameter name="l"/><system-mission-time/></exponential></define-basic-event>
+<define-basic-event name="b"><mul><parameter name="l"/><div><int value="1"/><float value="2e-3"/></div></mul></define-basic-event>
+<define-parameter name="l"><sub><float value="1e-5"/><neg><float value="1e-6"/></neg></sub></define-parameter>
+</model-data></opsa-mef>`))
+	f.Add([]byte(`<opsa-mef><model-data><define-parameter name="p"><parameter name="p"/></define-parameter>
+<define-basic-event name="a"><parameter name="p"/></define-basic-event>
+<define-basic-event name="b"><lognormal-deviate><float value="1"/><float value="3"/><float value="0.95"/></lognormal-deviate></define-basic-event>
+<define-CCF-group name="g"><members><basic-event name="a"/></members></define-CCF-group></model-data></opsa-mef>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer watchdog("ParseOpenPSA").Stop()
 		inv, diags := ParseOpenPSA([]File{{Name: "model.xml", Data: data}})

@@ -116,24 +116,42 @@ type mefGate struct {
 	pos     Pos
 	nested  bool
 	display string // the name as written, for messages
+	scope   string // the component path it is defined in: "" or "c.d."
 }
 
 type mefRef struct {
-	kind string // gate, basic-event or event
-	name string
-	pos  Pos
+	kind  string // gate, basic-event, event, house-event, nested or constant
+	name  string
+	pos   Pos
+	value bool // of a constant
+}
+
+// mefArg is a resolved gate argument: a gate, a basic event, or a
+// constant (a house event or <constant>).
+type mefArg struct {
+	gate, event int // index, or -1
+	konst       int // 0 variable, 1 false, 2 true
+	ref         mefRef
 }
 
 // ParseOpenPSA reads Open-PSA MEF 2.0 files holding coherent fault trees
 // into one inventory: every basic event becomes a component of kind
-// basic-event with its float probability as unavailability, every gate a
+// basic-event with its probability as unavailability, every gate a
 // service whose dependencies are its formula (or: each argument a hard
 // dependency; and: anyOf; atleast k of n: down when k are down), and every
-// gate no other gate names (a top gate) a feature. Gates and basic events
-// may be spread over the files. Formulas nested in a gate become services
-// of their own named after it. Non-coherent operators (not, xor, nand,
-// nor, iff, imply), house events, parameters and non-constant
-// probabilities are refused. Every problem is reported with its position.
+// gate no other gate names (a top gate) a feature. Gates, basic events,
+// house events and parameters may be spread over the files; elements of a
+// private define-component are named by their path ("c.g"). Formulas
+// nested in a gate become services of their own named after it.
+//
+// A probability is a point-value expression: float, int, bool,
+// parameter, exponential (1 - exp(-λt)), system-mission-time (MissionTime
+// hours) and arithmetic. House events are constants: a true one makes an
+// or gate true and drops out of an and, a false one the reverse, and the
+// importer simplifies them away. Non-coherent operators (not, xor, nand,
+// nor, iff, imply), uncertainty distributions, time-dependent models,
+// CCF groups, substitutions and event trees are refused. Every problem is
+// reported with its position.
 func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	inv := &Inventory{APIVersion: APIVersion, Kind: "Inventory"}
 	var diags Diagnostics
@@ -143,16 +161,27 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	var gates []*mefGate
 	type event struct {
 		id    string
+		name  string
+		expr  *xnode
 		p     *float64
 		pos   Pos
 		label string
 	}
+	type house struct {
+		name  string
+		value bool
+		pos   Pos
+	}
 	var events []event
+	var houses []house
 	eventNames := map[string]int{}
 	gateNames := map[string]int{}
+	houseNames := map[string]int{}
+	ev := &evaluator{params: map[string]*mefParam{}, errf: errf}
+	ccfMembers := map[string]bool{}
 	taken := map[string]bool{}
 
-	idOf := func(n *xnode) string {
+	idOf := func(n *xnode, full string) string {
 		for _, k := range n.kids {
 			if k.name != "attributes" {
 				continue
@@ -163,9 +192,26 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 				}
 			}
 		}
-		return n.attr("name")
+		return full
 	}
 	meta := func(name string) bool { return name == "label" || name == "attributes" }
+	// register names a definition: by its path, and by its name alone
+	// when it is public inside a component.
+	register := func(names map[string]int, i int, path, name string, private bool) bool {
+		keys := []string{path + name}
+		if path != "" && !private {
+			keys = append(keys, name)
+		}
+		for _, k := range keys {
+			if _, dup := names[k]; dup {
+				return false
+			}
+		}
+		for _, k := range keys {
+			names[k] = i
+		}
+		return true
+	}
 
 	var formula func(n *xnode, g *mefGate, gateName string)
 	var nested int
@@ -182,14 +228,16 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 			}
 			for _, k := range n.kids {
 				switch k.name {
-				case "gate", "basic-event", "event":
-					g.args = append(g.args, mefRef{k.name, k.attr("name"), k.pos})
+				case "gate", "basic-event", "event", "house-event":
+					g.args = append(g.args, mefRef{kind: k.name, name: k.attr("name"), pos: k.pos})
+				case "constant":
+					formula(k, g, gateName)
 				case "or", "and", "atleast":
 					nested++
-					sub := &mefGate{id: fmt.Sprintf("%s.%d", g.id, nested), pos: k.pos, nested: true, display: gateName}
+					sub := &mefGate{id: fmt.Sprintf("%s.%d", g.id, nested), pos: k.pos, nested: true, display: gateName, scope: g.scope}
 					gates = append(gates, sub)
 					formula(k, sub, gateName)
-					g.args = append(g.args, mefRef{"nested", sub.id, k.pos})
+					g.args = append(g.args, mefRef{kind: "nested", name: sub.id, pos: k.pos})
 				default:
 					formula(k, &mefGate{}, gateName) // reports what it is
 				}
@@ -200,65 +248,139 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 			if g.op == "atleast" && g.min > len(g.args) {
 				errf(n.pos, "lower min", "gate %q: atleast min=%d of %d arguments can never fail", gateName, g.min, len(g.args))
 			}
-		case "gate", "basic-event", "event":
-			g.args = append(g.args, mefRef{n.name, n.attr("name"), n.pos})
+		case "gate", "basic-event", "event", "house-event":
+			g.args = append(g.args, mefRef{kind: n.name, name: n.attr("name"), pos: n.pos})
+		case "constant":
+			switch n.attr("value") {
+			case "true", "false":
+				g.args = append(g.args, mefRef{kind: "constant", name: n.attr("value"), pos: n.pos, value: n.attr("value") == "true"})
+			default:
+				errf(n.pos, `write value="true" or value="false"`, "gate %q: constant %q is not a Boolean", gateName, n.attr("value"))
+			}
 		case "not", "xor", "nand", "nor", "iff", "imply":
 			errf(n.pos, "blast reads coherent fault trees only (and, or, atleast)", "gate %q: %s is not coherent", gateName, n.name)
-		case "house-event", "constant":
-			errf(n.pos, "replace it by a basic event with probability 0 or 1", "gate %q: %s is not supported", gateName, n.name)
 		default:
-			errf(n.pos, "use and, or, atleast, gate or basic-event", "gate %q: unknown formula element <%s>", gateName, n.name)
+			errf(n.pos, "use and, or, atleast, gate, basic-event, house-event or constant", "gate %q: unknown formula element <%s>", gateName, n.name)
 		}
 	}
 
-	var basicEvent func(n *xnode)
-	basicEvent = func(n *xnode) {
+	basicEvent := func(n *xnode, path string, private bool) {
 		name := n.attr("name")
 		if name == "" {
 			errf(n.pos, `add name="..."`, "define-basic-event without a name")
 			return
 		}
-		e := event{id: idOf(n), pos: n.pos}
+		e := event{id: idOf(n, path+name), name: path + name, pos: n.pos}
 		for _, k := range n.kids {
 			switch {
 			case meta(k.name):
-			case k.name == "float" || k.name == "int":
-				v, err := strconv.ParseFloat(strings.TrimSpace(k.attr("value")), 64)
-				if err != nil || v < 0 || v > 1 {
-					errf(k.pos, "give a probability between 0 and 1", "basic event %q: value %q is not a probability", name, k.attr("value"))
-					continue
-				}
-				e.p = &v
+			case e.expr != nil:
+				errf(k.pos, "give one expression", "basic event %q: a second expression <%s>", path+name, k.name)
 			default:
-				errf(k.pos, "give the probability as <float value=\"...\"/>", "basic event %q: <%s> is not supported", name, k.name)
+				e.expr = k
 			}
 		}
-		if i, dup := eventNames[name]; dup {
-			errf(n.pos, "", "basic event %q defined twice (first at %s)", name, events[i].pos)
+		if ok := register(eventNames, len(events), path, name, private); !ok {
+			errf(n.pos, "", "basic event %q defined twice (first at %s)", path+name, events[eventNames[path+name]].pos)
 			return
 		}
-		eventNames[name] = len(events)
 		events = append(events, e)
 	}
 
-	container := func(n *xnode) {
+	houseEvent := func(n *xnode, path string, private bool) {
+		name := n.attr("name")
+		if name == "" {
+			errf(n.pos, `add name="..."`, "define-house-event without a name")
+			return
+		}
+		h := house{name: path + name, pos: n.pos} // false unless it says true
 		for _, k := range n.kids {
+			switch {
+			case meta(k.name):
+			case k.name == "constant" || k.name == "bool":
+				switch k.attr("value") {
+				case "true", "false":
+					h.value = k.attr("value") == "true"
+				default:
+					errf(k.pos, `write value="true" or value="false"`, "house event %q: %s %q is not a Boolean", path+name, k.name, k.attr("value"))
+				}
+			default:
+				errf(k.pos, `give its state as <constant value="true"/> or "false"`, "house event %q: <%s> is not supported", path+name, k.name)
+			}
+		}
+		if ok := register(houseNames, len(houses), path, name, private); !ok {
+			errf(n.pos, "", "house event %q defined twice (first at %s)", path+name, houses[houseNames[path+name]].pos)
+			return
+		}
+		houses = append(houses, h)
+	}
+
+	parameter := func(n *xnode, path string) {
+		name := n.attr("name")
+		if name == "" {
+			errf(n.pos, `add name="..."`, "define-parameter without a name")
+			return
+		}
+		p := &mefParam{name: path + name, pos: n.pos}
+		for _, k := range n.kids {
+			switch {
+			case meta(k.name):
+			case p.expr != nil:
+				errf(k.pos, "give one expression", "parameter %q: a second expression <%s>", path+name, k.name)
+			default:
+				p.expr = k
+			}
+		}
+		if q, dup := ev.params[path+name]; dup {
+			errf(n.pos, "", "parameter %q defined twice (first at %s)", path+name, q.pos)
+			return
+		}
+		ev.params[path+name] = p
+		if path != "" {
+			if _, dup := ev.params[name]; !dup {
+				ev.params[name] = p
+			}
+		}
+	}
+
+	var element func(k *xnode, path string, private bool)
+	container := func(n *xnode, path string, private bool) {
+		for _, k := range n.kids {
+			element(k, path, private)
+		}
+	}
+	element = func(k *xnode, path string, private bool) {
+		{
 			switch k.name {
 			case "label", "attributes":
 			case "define-basic-event":
-				basicEvent(k)
+				basicEvent(k, path, private || k.attr("role") == "private")
+			case "define-house-event":
+				houseEvent(k, path, private || k.attr("role") == "private")
+			case "define-parameter":
+				parameter(k, path)
+			case "define-component":
+				name := k.attr("name")
+				if name == "" {
+					errf(k.pos, `add name="..."`, "define-component without a name")
+					return
+				}
+				container(k, path+name+".", k.attr("role") == "private" || private && k.attr("role") != "public")
 			case "define-gate":
 				name := k.attr("name")
 				if name == "" {
 					errf(k.pos, `add name="..."`, "define-gate without a name")
-					continue
+					return
 				}
-				if i, dup := gateNames[name]; dup {
-					errf(k.pos, "", "gate %q defined twice (first at %s)", name, gates[i].pos)
-					continue
+				g := &mefGate{id: idOf(k, path+name), pos: k.pos, display: path + name, scope: path}
+				if ok := register(gateNames, len(gates), path, name, private || k.attr("role") == "private"); !ok {
+					first := gateNames[path+name]
+					if _, full := gateNames[path+name]; !full {
+						first = gateNames[name]
+					}
+					errf(k.pos, "", "gate %q defined twice (first at %s)", path+name, gates[first].pos)
+					return
 				}
-				g := &mefGate{id: idOf(k), pos: k.pos, display: name}
-				gateNames[name] = len(gates)
 				gates = append(gates, g)
 				var f []*xnode
 				for _, c := range k.kids {
@@ -267,13 +389,23 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 					}
 				}
 				if len(f) != 1 {
-					errf(k.pos, "give it exactly one formula", "gate %q has %d formulas", name, len(f))
-					continue
+					errf(k.pos, "give it exactly one formula", "gate %q has %d formulas", path+name, len(f))
+					return
 				}
 				nested = 0
-				formula(f[0], g, name)
-			case "define-house-event", "define-parameter", "define-CCF-group", "define-component":
-				errf(k.pos, "blast reads fault trees of gates and basic events with constant probabilities", "<%s> is not supported", k.name)
+				formula(f[0], g, path+name)
+			case "define-CCF-group":
+				for _, m := range k.kids {
+					if m.name == "members" {
+						for _, b := range m.kids {
+							ccfMembers[b.attr("name")] = true
+							ccfMembers[path+b.attr("name")] = true
+						}
+					}
+				}
+				errf(k.pos, "model common-cause failures as basic events (one per combination) under an or gate", "<define-CCF-group> %q is not supported", k.attr("name"))
+			case "define-substitution", "define-event-tree", "define-initiating-event", "define-functional-event", "define-sequence", "define-rule", "define-branch", "define-alignment", "define-extern-function":
+				errf(k.pos, "blast reads fault trees: gates, basic events, house events and parameters", "<%s> is not supported", k.name)
 			default:
 				errf(k.pos, "", "unknown element <%s>", k.name)
 			}
@@ -295,33 +427,161 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 		for _, k := range root.kids {
 			switch k.name {
 			case "define-fault-tree", "model-data":
-				container(k)
-			case "label", "attributes":
+				container(k, "", false)
 			default:
-				errf(k.pos, "blast reads define-fault-tree and model-data", "<%s> is not supported", k.name)
+				element(k, "", false)
 			}
 		}
 	}
 
-	// Resolve references and find the top gates.
-	referenced := map[string]bool{}
-	resolve := func(g *mefGate, r mefRef) (string, bool) {
-		if r.kind == "nested" {
-			return r.name, true
+	// Probabilities, now that every parameter is known.
+	for i := range events {
+		e := &events[i]
+		if e.expr == nil {
+			continue
 		}
-		gi, isGate := gateNames[r.name]
-		ei, isEvent := eventNames[r.name]
-		switch {
-		case r.kind == "gate" && isGate, r.kind == "event" && isGate:
-			referenced[gates[gi].id] = true
-			return gates[gi].id, true
-		case r.kind == "basic-event" && isEvent, r.kind == "event" && isEvent:
-			return events[ei].id, true
+		what := fmt.Sprintf("basic event %q", e.name)
+		v, ok := ev.eval(e.expr, what)
+		if !ok {
+			continue
 		}
-		what := map[string]string{"gate": "gate", "basic-event": "basic event", "event": "event"}[r.kind]
-		errf(r.pos, "define it in one of the files", "gate %q refers to undefined %s %q", g.display, what, r.name)
-		return "", false
+		if v < 0 || v > 1 {
+			errf(e.expr.pos, "give a probability between 0 and 1", "%s: value %s is not a probability", what, strconv.Quote(strconv.FormatFloat(v, 'g', -1, 64)))
+			continue
+		}
+		e.p = &v
 	}
+
+	// Resolve references: from inside a component, its own names first.
+	referenced := map[string]bool{}
+	lookup := func(names map[string]int, scope, name string) (int, bool) {
+		for s := scope; ; {
+			if i, ok := names[s+name]; ok {
+				return i, true
+			}
+			if s == "" {
+				return 0, false
+			}
+			j := strings.LastIndex(strings.TrimSuffix(s, "."), ".")
+			s = s[:j+1]
+		}
+	}
+	resolve := func(g *mefGate, r mefRef) (mefArg, bool) {
+		a := mefArg{gate: -1, event: -1, ref: r}
+		switch r.kind {
+		case "nested":
+			a.gate = gateNames[r.name]
+			return a, true
+		case "constant":
+			a.konst = map[bool]int{false: 1, true: 2}[r.value]
+			return a, true
+		}
+		gi, isGate := lookup(gateNames, g.scope, r.name)
+		ei, isEvent := lookup(eventNames, g.scope, r.name)
+		hi, isHouse := lookup(houseNames, g.scope, r.name)
+		switch {
+		case (r.kind == "gate" || r.kind == "event") && isGate:
+			referenced[gates[gi].id] = true
+			a.gate = gi
+			return a, true
+		case (r.kind == "basic-event" || r.kind == "event") && isEvent:
+			a.event = ei
+			return a, true
+		case (r.kind == "house-event" || r.kind == "event") && isHouse:
+			a.konst = map[bool]int{false: 1, true: 2}[houses[hi].value]
+			return a, true
+		}
+		if ccfMembers[r.name] || ccfMembers[g.scope+r.name] {
+			return a, false // the CCF group is reported
+		}
+		what := map[string]string{"gate": "gate", "basic-event": "basic event", "event": "event", "house-event": "house event"}[r.kind]
+		errf(r.pos, "define it in one of the files", "gate %q refers to undefined %s %q", g.display, what, r.name)
+		return a, false
+	}
+	for i, g := range gates {
+		if g.nested {
+			gateNames[g.id] = i
+		}
+	}
+	args := make([][]mefArg, len(gates))
+	for i, g := range gates {
+		for _, r := range g.args {
+			if a, ok := resolve(g, r); ok {
+				args[i] = append(args[i], a)
+				if r.kind == "nested" {
+					referenced[r.name] = true
+				}
+			}
+		}
+	}
+	if len(diags) > 0 {
+		return nil, sortDiags(diags)
+	}
+
+	// Simplify house events and constants away: a gate left with no
+	// variable argument is a constant itself.
+	konst := make([]int, len(gates)) // 0 unknown, 1 false, 2 true, 3 variable, 4 in progress
+	ops := make([]string, len(gates))
+	mins := make([]int, len(gates))
+	var simplify func(i int) int
+	simplify = func(i int) int {
+		if konst[i] != 0 {
+			return min(konst[i], 3) // a cycle counts as variable here
+		}
+		konst[i] = 4
+		g := gates[i]
+		var live []mefArg
+		trues, falses := 0, 0
+		for _, a := range args[i] {
+			k := a.konst
+			if a.gate >= 0 {
+				if k = simplify(a.gate); k == 3 {
+					k = 0
+				}
+			}
+			switch k {
+			case 1:
+				falses++
+			case 2:
+				trues++
+			default:
+				live = append(live, a)
+			}
+		}
+		args[i] = live
+		op, need := g.op, 1 // need: how many true arguments make it true
+		switch op {
+		case "", "or":
+			op = "or"
+		case "and":
+			need = len(live) + trues + falses
+		case "atleast":
+			need = g.min
+		}
+		need -= trues
+		switch {
+		case need <= 0:
+			konst[i] = 2
+		case need > len(live):
+			konst[i] = 1
+		default:
+			konst[i] = 3
+			switch {
+			case need == 1:
+				op = "or"
+			case need == len(live):
+				op = "and"
+			default:
+				op = "atleast"
+			}
+		}
+		ops[i], mins[i] = op, need
+		return konst[i]
+	}
+	for i := range gates {
+		simplify(i)
+	}
+
 	type resolved struct {
 		deps []Dep
 	}
@@ -329,30 +589,29 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 	for i, g := range gates {
 		var refs []Ref
 		seen := map[string]bool{}
-		for _, a := range g.args {
-			id, ok := resolve(g, a)
-			if !ok {
-				continue
-			}
-			if a.kind == "nested" {
-				referenced[id] = true
+		for _, a := range args[i] {
+			id := ""
+			if a.gate >= 0 {
+				id = gates[a.gate].id
+			} else {
+				id = events[a.event].id
 			}
 			if seen[id] {
-				errf(a.pos, "list each argument once", "gate %q lists %q twice", g.display, a.name)
+				errf(a.ref.pos, "list each argument once", "gate %q lists %q twice", g.display, a.ref.name)
 				continue
 			}
 			seen[id] = true
-			refs = append(refs, Ref{ID: id, Pos: a.pos})
+			refs = append(refs, Ref{ID: id, Pos: a.ref.pos})
 		}
-		switch g.op {
-		case "", "or":
+		switch ops[i] {
+		case "or":
 			for _, r := range refs {
 				res[i].deps = append(res[i].deps, Dep{Kind: DepHard, Of: []Ref{r}, K: 1, Pos: r.Pos})
 			}
 		case "and":
 			res[i].deps = []Dep{{Kind: DepAnyOf, Of: refs, K: 1, Pos: g.pos}}
 		case "atleast":
-			res[i].deps = []Dep{{Kind: DepAtLeast, Of: refs, K: len(refs) - g.min + 1, Pos: g.pos}}
+			res[i].deps = []Dep{{Kind: DepAtLeast, Of: refs, K: len(refs) - mins[i] + 1, Pos: g.pos}}
 		}
 	}
 	if len(diags) > 0 {
@@ -372,10 +631,18 @@ func ParseOpenPSA(files []File) (*Inventory, Diagnostics) {
 			errf(g.pos, "", "id %q used twice", g.id)
 		}
 		taken[g.id] = true
-		if referenced[g.id] {
-			inv.Services = append(inv.Services, Service{ID: g.id, DependsOn: res[i].deps, Source: "openpsa", Pos: g.pos})
-		} else {
+		top := !referenced[g.id]
+		if konst[i] != 3 {
+			if top {
+				state := map[int]string{1: "can never fail", 2: "has always failed"}[konst[i]]
+				errf(g.pos, "set the house events so that the top gate depends on basic events", "top gate %q %s: its house events and constants decide it", g.display, state)
+			}
+			continue // simplified away
+		}
+		if top {
 			inv.Features = append(inv.Features, Feature{ID: g.id, DependsOn: res[i].deps, Source: "openpsa", Pos: g.pos})
+		} else {
+			inv.Services = append(inv.Services, Service{ID: g.id, DependsOn: res[i].deps, Source: "openpsa", Pos: g.pos})
 		}
 	}
 	if len(diags) == 0 && len(inv.Features) == 0 && len(gates) > 0 {

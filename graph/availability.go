@@ -80,23 +80,13 @@ func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []floa
 	if s.err != nil {
 		return nil, s.err
 	}
-	counts := z.CountByOrder(fam)
-	logUp := 0.0
-	for k := range counts {
-		a.CutSets += counts[k]
-		z.Order(fam, k, func(set []int32) {
-			q := 1.0
-			for _, e := range set {
-				q *= p[e]
-			}
-			a.RareEvent += q
-			logUp += math.Log1p(-q)
-		})
+	for _, c := range z.CountByOrder(fam) {
+		a.CutSets += c
 	}
+	a.RareEvent, a.MinCutUpperBound = z.cutSetBounds(fam, p)
 	if s.err != nil {
 		return nil, s.err
 	}
-	a.MinCutUpperBound = -math.Expm1(logUp)
 
 	for i, e := range ft.Events {
 		im := Importance{Event: e, P: p[i], Birnbaum: b[i]}
@@ -160,4 +150,106 @@ func (m *Model) EventProbabilities(ft *FaultTree, def *float64) (p []float64, mi
 	}
 	slices.Sort(missing)
 	return p, missing
+}
+
+// cutSetBounds returns the rare-event approximation (the sum over the
+// sets of family fam of the product of their events' probabilities p)
+// and the min-cut upper bound (1 − the product over the sets of 1 − that
+// product), without listing the sets: on the ZDD, the power sums
+// S_j = Σ_sets q^j follow S_j(x) = S_j(lo) + p_v^j · S_j(hi), and
+// log Π(1 − q) = −Σ_j S_j / j, a series that converges as fast as the
+// largest q allows. O(|fam| per term); when the largest q is so close to 1
+// that the series would need too many terms, the sets are listed instead.
+func (z *ZDD) cutSetBounds(fam int32, p []float64) (rare, upper float64) {
+	if fam == 0 {
+		return 0, 0
+	}
+	// the nodes below fam, children first; at[x] is x's index in the
+	// arrays below (0 and 1 for the constants, 0 elsewhere: not seen yet)
+	at := make([]int32, len(z.nodes))
+	at[1] = 1
+	next := int32(2)
+	var post []int32
+	var visit func(x int32)
+	visit = func(x int32) {
+		if x <= 1 || at[x] != 0 {
+			return
+		}
+		n := z.nodes[x]
+		visit(n.lo)
+		visit(n.hi)
+		at[x] = next
+		next++
+		post = append(post, x)
+	}
+	visit(fam)
+	type node struct {
+		lo, hi int
+		p      float64
+	}
+	nodes := make([]node, len(post)+2)
+	qmax := make([]float64, len(nodes)) // the largest q of a set below
+	qmax[1] = 1
+	for i, x := range post {
+		n := z.nodes[x]
+		nd := node{lo: int(at[n.lo]), hi: int(at[n.hi]), p: p[n.v]}
+		nodes[i+2] = nd
+		qmax[i+2] = max(qmax[nd.lo], nd.p*qmax[nd.hi])
+	}
+	top := len(nodes) - 1
+	pw := make([]float64, len(nodes)) // p_v^j
+	S := make([]float64, len(nodes))
+	S[1] = 1
+	for i := range pw {
+		pw[i] = 1
+	}
+	q := qmax[top]
+	const maxTerms = 4096
+	logUp := 0.0
+	for j := 1; ; j++ {
+		if z.stop.stop() {
+			return 0, 0
+		}
+		for i := 2; i < len(nodes); i++ {
+			nd := &nodes[i]
+			pw[i] *= nd.p
+			S[i] = S[nd.lo] + pw[i]*S[nd.hi]
+		}
+		sj := S[top]
+		if j == 1 {
+			rare = sj
+			if q >= 1 {
+				return rare, 1 // a set certain to fail
+			}
+		}
+		logUp -= sj / float64(j)
+		// The rest of the series is at most sj·q/((j+1)(1−q)).
+		if sj == 0 || sj*q/(float64(j+1)*(1-q)) <= 1e-17*math.Abs(logUp) {
+			return rare, -math.Expm1(logUp)
+		}
+		if j == maxTerms {
+			break
+		}
+	}
+	// Too slow a series: list the sets.
+	_, upper = z.cutSetBoundsByListing(fam, p)
+	return rare, upper
+}
+
+// cutSetBoundsByListing is cutSetBounds the obvious way, listing every
+// set: its fallback, and the oracle of its tests.
+func (z *ZDD) cutSetBoundsByListing(fam int32, p []float64) (rare, upper float64) {
+	logUp := 0.0
+	counts := z.CountByOrder(fam)
+	for k := range counts {
+		z.Order(fam, k, func(set []int32) {
+			q := 1.0
+			for _, e := range set {
+				q *= p[e]
+			}
+			rare += q
+			logUp += math.Log1p(-q)
+		})
+	}
+	return rare, -math.Expm1(logUp)
 }

@@ -10,7 +10,7 @@ import "slices"
 // A BDD is not safe for concurrent use.
 type BDD struct {
 	nodes  []bddNode
-	unique map[bddNode]int32
+	unique uniqueTable
 	cache  []iteEntry
 	stop   *stopper // nil: never stops
 }
@@ -23,7 +23,7 @@ const bddTerminal = int32(1 << 30) // the "variable" of the constants
 
 // NewBDD returns an empty manager.
 func NewBDD() *BDD {
-	d := &BDD{unique: make(map[bddNode]int32), cache: make([]iteEntry, 1<<16)}
+	d := &BDD{cache: make([]iteEntry, 1<<16)}
 	d.nodes = append(d.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
 	for i := range d.cache {
 		d.cache[i].f = -1
@@ -42,12 +42,12 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 		return lo
 	}
 	k := bddNode{v, lo, hi}
-	if r, ok := d.unique[k]; ok {
+	if r := d.unique.find(d.nodes, k); r >= 0 {
 		return r
 	}
 	r := int32(len(d.nodes))
 	d.nodes = append(d.nodes, k)
-	d.unique[k] = r
+	d.unique.add(d.nodes, r)
 	if len(d.nodes) > 2*len(d.cache) && len(d.cache) < 1<<24 {
 		d.cache = make([]iteEntry, 2*len(d.cache))
 		for i := range d.cache {

@@ -12,7 +12,7 @@ import (
 // lo (without v) and of hi each with v added; hi is never 0.
 type ZDD struct {
 	nodes  []bddNode
-	unique map[bddNode]int32
+	unique uniqueTable
 	// minsol and without are direct-mapped computed caches: a lost
 	// entry only costs recomputing it. They grow with the node count.
 	minsol, without []zddEntry
@@ -27,7 +27,7 @@ type zddEntry struct{ a, b, r int32 } // a < 0: empty
 
 // NewZDD returns an empty manager.
 func NewZDD() *ZDD {
-	z := &ZDD{unique: map[bddNode]int32{}}
+	z := &ZDD{}
 	z.nodes = append(z.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
 	z.minsol, z.without = newZDDCache(1<<14), newZDDCache(1<<14)
 	return z
@@ -50,12 +50,12 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 		return lo
 	}
 	k := bddNode{v, lo, hi}
-	if r, ok := z.unique[k]; ok {
+	if r := z.unique.find(z.nodes, k); r >= 0 {
 		return r
 	}
 	r := int32(len(z.nodes))
 	z.nodes = append(z.nodes, k)
-	z.unique[k] = r
+	z.unique.add(z.nodes, r)
 	if len(z.nodes) > len(z.without) && len(z.without) < 1<<22 {
 		z.minsol, z.without = newZDDCache(2*len(z.minsol)), newZDDCache(2*len(z.without))
 	}

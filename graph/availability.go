@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Importance is how much one basic event matters to a feature being down.
@@ -112,11 +113,14 @@ func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []floa
 		}
 		a.Importance = append(a.Importance, im)
 	}
+	// Ranked on values rounded to 12 digits, so that events whose measures
+	// differ only by rounding (symmetric events, computed along different
+	// paths of the BDD) are ranked by id whatever the variable order.
 	slices.SortFunc(a.Importance, func(x, y Importance) int {
-		if c := cmp.Compare(y.FV, x.FV); c != 0 {
+		if c := cmp.Compare(round12(y.FV), round12(x.FV)); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(y.Birnbaum, x.Birnbaum); c != 0 {
+		if c := cmp.Compare(round12(y.Birnbaum), round12(x.Birnbaum)); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Event.ID, y.Event.ID)
@@ -252,4 +256,13 @@ func (z *ZDD) cutSetBoundsByListing(fam int32, p []float64) (rare, upper float64
 		})
 	}
 	return rare, -math.Expm1(logUp)
+}
+
+// round12 rounds x to 12 significant digits.
+func round12(x float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
+	if err != nil {
+		return x
+	}
+	return r
 }

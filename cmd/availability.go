@@ -19,6 +19,7 @@ type AvailabilityOptions struct {
 	Default         float64
 	DefaultSet      bool
 	Top             int
+	MaxOrder        int
 	Format          string
 }
 
@@ -41,7 +42,9 @@ on a component or as a default per kind (defaults.kinds), and for services
 (with --include-services) on the service or in defaults.services. A basic
 event without data is an error naming it, unless
 --default-unavailability gives a value for all of them.
--f also takes Open-PSA MEF fault trees (.xml).`,
+On fault trees with very many minimal cut sets, --max-order K counts only
+the sets of at most K events in the two approximations, as tools that
+truncate cut sets do. -f also takes Open-PSA MEF fault trees (.xml).`,
 		Example: `  blast availability -f inventory.yaml
   blast availability -f inventory.yaml --feature pay --top 5 --format json`,
 		Args: cobra.NoArgs,
@@ -56,6 +59,9 @@ event without data is an error naming it, unless
 			if opts.Top < 0 {
 				return usagef("--top %d: give 0 (all) or more", opts.Top)
 			}
+			if opts.MaxOrder < 0 {
+				return usagef("--max-order %d: give 1 or more, or 0 for no bound", opts.MaxOrder)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -67,6 +73,7 @@ event without data is an error naming it, unless
 	c.Flags().BoolVar(&opts.IncludeServices, "include-services", false, "count services failing in software as basic events too")
 	c.Flags().Float64Var(&opts.Default, "default-unavailability", 0, "unavailability of basic events without failure data")
 	c.Flags().IntVar(&opts.Top, "top", 10, "basic events to rank per feature in text output; 0 for all")
+	c.Flags().IntVar(&opts.MaxOrder, "max-order", 0, "largest cut set counted in the rare-event and min-cut bound figures; 0 for no bound (the exact probability never depends on it)")
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	return c
 }
@@ -99,7 +106,7 @@ func availabilityRun(opts *AvailabilityOptions) error {
 		if m.Kind(v) == graph.Feature {
 			name = m.Feature(v).Name
 		}
-		a, err := m.AvailabilityContext(opts.IO.Context(), ft, p)
+		a, err := m.AvailabilityContext(opts.IO.Context(), ft, p, opts.MaxOrder)
 		if err != nil {
 			return err
 		}

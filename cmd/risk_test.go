@@ -23,10 +23,11 @@ func TestRiskFlags(t *testing.T) {
 		{"cuts all flags", []string{"cuts", "-f", "a.xml", "--max-order", "0", "--include-services", "--format", "json"}, "", "a.xml  0 true json"},
 		{"cuts negative order", []string{"cuts", "-f", "a.yaml", "--max-order", "-1"}, "--max-order -1", ""},
 		{"cuts bad format", []string{"cuts", "-f", "a.yaml", "--format", "xml"}, `--format "xml"`, ""},
-		{"availability defaults", []string{"availability", "-f", "a.yaml"}, "", "a.yaml  false 0 false 10 text"},
-		{"availability all flags", []string{"availability", "-f", "a.yaml", "--feature", "pay", "--include-services", "--default-unavailability", "0.01", "--top", "0", "--format", "json"}, "", "a.yaml pay true 0.01 true 0 json"},
+		{"availability defaults", []string{"availability", "-f", "a.yaml"}, "", "a.yaml  false 0 false 10 0 text"},
+		{"availability all flags", []string{"availability", "-f", "a.yaml", "--feature", "pay", "--include-services", "--default-unavailability", "0.01", "--top", "0", "--max-order", "2", "--format", "json"}, "", "a.yaml pay true 0.01 true 0 2 json"},
 		{"availability bad default", []string{"availability", "-f", "a.yaml", "--default-unavailability", "2"}, "between 0 and 1", ""},
 		{"availability bad top", []string{"availability", "-f", "a.yaml", "--top", "-3"}, "--top -3", ""},
+		{"availability bad max order", []string{"availability", "-f", "a.yaml", "--max-order", "-1"}, "--max-order -1", ""},
 		{"export", []string{"export", "openpsa", "-f", "a.yaml", "--feature", "pay", "--include-services"}, "", "a.yaml pay true"},
 		{"import", []string{"import", "openpsa", "a.xml", "b.xml"}, "", "a.xml|b.xml"},
 		{"import nothing", []string{"import", "openpsa"}, "requires at least 1 arg", ""},
@@ -46,7 +47,7 @@ func TestRiskFlags(t *testing.T) {
 				})
 			case "availability":
 				c = NewCmdAvailability(&IO{}, func(o *AvailabilityOptions) error {
-					got = strings.Join([]string{strings.Join(o.Files, "|"), o.Feature, btoa(o.IncludeServices), ftoa(o.Default), btoa(o.DefaultSet), itoa(o.Top), o.Format}, " ")
+					got = strings.Join([]string{strings.Join(o.Files, "|"), o.Feature, btoa(o.IncludeServices), ftoa(o.Default), btoa(o.DefaultSet), itoa(o.Top), itoa(o.MaxOrder), o.Format}, " ")
 					return nil
 				})
 			case "export":
@@ -106,6 +107,7 @@ func TestRiskGoldens(t *testing.T) {
 		{"cuts-chat.json", []string{"cuts", "-f", tricky, "--feature", "chat", "--max-order", "1", "--format", "json"}, 0},
 		{"availability-tricky.txt", []string{"availability", "-f", tricky, "--top", "0"}, 0},
 		{"availability-tricky.json", []string{"availability", "-f", tricky, "--feature", "chat"}, 0},
+		{"availability-tricky-order1.txt", []string{"availability", "-f", tricky, "--feature", "chat", "--max-order", "1", "--top", "2"}, 0},
 		{"availability-kakao.txt", []string{"availability", "-f", "../examples/kakao-2022.yaml", "-f", defaults, "--feature", "talk-send", "--top", "3"}, 0},
 		{"availability-missing.txt", []string{"availability", "-f", "../examples/kakao-2022.yaml"}, 2},
 		{"availability-missing-services.txt", []string{"availability", "-f", tricky, "--include-services"}, 2},

@@ -179,7 +179,7 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		cutsOut, availOut := filepath.Join(tmp, "cuts.json"), filepath.Join(tmp, "avail.json")
 		blastWall, blastCPU := median(runs, func() time.Duration {
 			return runTo(t, cutsOut, blast, append([]string{"cuts", "--max-order", order, "--max-cut-sets", "1000000000", "--format", "json"}, targs...)...) +
-				runTo(t, availOut, blast, append([]string{"availability", "--format", "json"}, targs...)...)
+				runTo(t, availOut, blast, append([]string{"availability", "--max-order", order, "--format", "json"}, targs...)...)
 		})
 		for _, x := range []struct {
 			path string

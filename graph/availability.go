@@ -37,6 +37,11 @@ type Availability struct {
 	RareEvent, MinCutUpperBound float64
 	// CutSets counts the minimal cut sets.
 	CutSets uint64
+	// MaxOrder, when above 0, is the largest cut set counted in
+	// RareEvent, MinCutUpperBound and CutSets (the others are left out,
+	// as tools that truncate cut sets do); Exact and the importance
+	// measures never depend on it.
+	MaxOrder int
 	// Importance holds every basic event, hardest hitting first: by
 	// Fussell-Vesely, then Birnbaum, both descending, then by id.
 	Importance []Importance
@@ -55,16 +60,17 @@ func (a *Availability) Nines() float64 { return -math.Log10(a.Exact) }
 // Availability computes feature v's availability from the probabilities
 // of its fault tree's basic events, p[i] for ft.Events[i] (see
 // FaultTree). Exact probability and every Birnbaum importance come from
-// one BDD in O(|BDD|); the approximations walk every minimal cut set.
-func (m *Model) Availability(ft *FaultTree, p []float64) *Availability {
-	a, _ := m.AvailabilityContext(context.Background(), ft, p)
+// one BDD in O(|BDD|); the approximations from the ZDD of the minimal cut
+// sets (of at most maxOrder events when maxOrder > 0).
+func (m *Model) Availability(ft *FaultTree, p []float64, maxOrder int) *Availability {
+	a, _ := m.AvailabilityContext(context.Background(), ft, p, maxOrder)
 	return a
 }
 
 // AvailabilityContext is Availability that stops, returning nil and ctx's
 // error, when ctx is done; ctx is checked every 4096 BDD and ZDD
 // operations and cut sets walked.
-func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []float64) (*Availability, error) {
+func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []float64, maxOrder int) (*Availability, error) {
 	s := newStopper(ctx)
 	d := NewBDD()
 	d.stop = s
@@ -73,11 +79,15 @@ func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []floa
 		return nil, s.err
 	}
 	b, P := d.Birnbaum(root, p)
-	a := &Availability{Feature: ft.Feature, Tree: ft, Exact: P}
+	a := &Availability{Feature: ft.Feature, Tree: ft, Exact: P, MaxOrder: max(maxOrder, 0)}
 
 	z := NewZDD()
 	z.stop = s
-	fam := z.MinCuts(d, root, -1)
+	bound := -1
+	if maxOrder > 0 {
+		bound = maxOrder
+	}
+	fam := z.MinCuts(d, root, bound)
 	if s.err != nil {
 		return nil, s.err
 	}

@@ -106,7 +106,7 @@ func TestRiskStops(t *testing.T) {
 	for i := range p {
 		p[i] = 0.001
 	}
-	if a, err := m.AvailabilityContext(done, ft, p); a != nil || !errors.Is(err, context.Canceled) {
+	if a, err := m.AvailabilityContext(done, ft, p, 0); a != nil || !errors.Is(err, context.Canceled) {
 		t.Errorf("AvailabilityContext(cancelled) = %v, %v; want nil, context.Canceled", a, err)
 	}
 	live := context.Background()
@@ -115,8 +115,8 @@ func TestRiskStops(t *testing.T) {
 	if err != nil || !slices.Equal(cs.CountsByOrder, plain.CountsByOrder) || len(plain.All()) == 0 || !slices.EqualFunc(cs.All(), plain.All(), slices.Equal) {
 		t.Errorf("MinimalCutSetsContext(live): %v, %v sets; want %v sets", err, cs.CountsByOrder, plain.CountsByOrder)
 	}
-	a, err := m.AvailabilityContext(live, ft, p)
-	want := m.Availability(ft, p)
+	a, err := m.AvailabilityContext(live, ft, p, 0)
+	want := m.Availability(ft, p, 0)
 	if err != nil || a.Exact != want.Exact || a.CutSets != want.CutSets || a.RareEvent != want.RareEvent {
 		t.Errorf("AvailabilityContext(live) = %v, %d sets, %v; want %v, %d sets", err, a.CutSets, a.Exact, want.Exact, want.CutSets)
 	}

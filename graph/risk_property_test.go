@@ -284,13 +284,14 @@ func TestAvailabilityMatchesBruteForce(t *testing.T) {
 		for i, e := range ft.Events {
 			p[i] = prob[e.Node]
 		}
-		a := m.Availability(ft, p)
+		maxOrder := rapid.IntRange(0, 3).Draw(t, "max order")
+		a := m.Availability(ft, p, maxOrder)
 		P := pDown(-1, false)
 		if !near(a.Exact, P) {
 			t.Fatalf("Availability(%q).Exact = %v; want %v", m.ID(f), a.Exact, P)
 		}
 		// Approximations from the brute-force minimal cut sets.
-		rare, up := 0.0, 1.0
+		rare, up, sets := 0.0, 1.0, uint64(0)
 		for mask, d := range down {
 			minimal := d
 			for i := range events {
@@ -298,9 +299,10 @@ func TestAvailabilityMatchesBruteForce(t *testing.T) {
 					minimal = false
 				}
 			}
-			if !minimal {
+			if !minimal || (maxOrder > 0 && bits.OnesCount(uint(mask)) > maxOrder) {
 				continue
 			}
+			sets++
 			q := 1.0
 			for i, x := range events {
 				if mask&(1<<i) != 0 {
@@ -310,8 +312,9 @@ func TestAvailabilityMatchesBruteForce(t *testing.T) {
 			rare += q
 			up *= 1 - q
 		}
-		if !near(a.RareEvent, rare) || !near(a.MinCutUpperBound, 1-up) {
-			t.Fatalf("Availability(%q) rare event, upper bound = %v, %v; want %v, %v", m.ID(f), a.RareEvent, a.MinCutUpperBound, rare, 1-up)
+		if !near(a.RareEvent, rare) || !near(a.MinCutUpperBound, 1-up) || a.CutSets != sets {
+			t.Fatalf("Availability(%q, max order %d) rare event, upper bound, cut sets = %v, %v, %d; want %v, %v, %d",
+				m.ID(f), maxOrder, a.RareEvent, a.MinCutUpperBound, a.CutSets, rare, 1-up, sets)
 		}
 		index := map[int32]int{}
 		for i, x := range events {

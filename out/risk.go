@@ -129,11 +129,15 @@ func WriteAvailabilityText(w io.Writer, feats []FeatureAvailability, opt Availab
 		p.printf("%s\n", title)
 		t := newTable(p)
 		t.row("P(down)", prob(f.Exact), "exact (BDD)")
-		t.row("rare event", prob(f.RareEvent), "sum over minimal cut sets")
-		t.row("min-cut bound", prob(f.MinCutUpperBound), "1 - product of (1 - P(cut set))")
+		upTo := ""
+		if f.MaxOrder > 0 {
+			upTo = fmt.Sprintf(" of at most %d %s", f.MaxOrder, num.Plural(f.MaxOrder, "event", "events"))
+		}
+		t.row("rare event", prob(f.RareEvent), "sum over minimal cut sets"+upTo)
+		t.row("min-cut bound", prob(f.MinCutUpperBound), "1 - product of (1 - P(cut set))"+upTo)
 		t.row("downtime", downtime(f.DowntimeHours()), "expected per year")
 		t.row("availability", availability(f.Exact), nines(f.Nines()))
-		t.row("cut sets", strconv.FormatUint(f.CutSets, 10), "minimal")
+		t.row("cut sets", strconv.FormatUint(f.CutSets, 10), "minimal"+strings.Replace(upTo, " of", ", of", 1))
 		t.flush()
 		imp := f.Importance
 		if opt.Top > 0 && len(imp) > opt.Top {
@@ -235,6 +239,7 @@ func WriteAvailabilityJSON(w io.Writer, feats []FeatureAvailability) error {
 		DowntimeHours    float64   `json:"downtimeHoursPerYear"`
 		Nines            jsonFloat `json:"nines"`
 		CutSets          uint64    `json:"cutSets"`
+		MaxOrder         int       `json:"cutSetsMaxOrder,omitempty"`
 		Importance       []imp     `json:"importance"`
 	}
 	doc := struct {
@@ -242,7 +247,7 @@ func WriteAvailabilityJSON(w io.Writer, feats []FeatureAvailability) error {
 	}{Features: []feat{}}
 	for _, f := range feats {
 		x := feat{Feature: f.ID, Exact: f.Exact, RareEvent: f.RareEvent, MinCutUpperBound: f.MinCutUpperBound,
-			DowntimeHours: f.DowntimeHours(), Nines: jsonFloat(f.Nines()), CutSets: f.CutSets, Importance: []imp{}}
+			DowntimeHours: f.DowntimeHours(), Nines: jsonFloat(f.Nines()), CutSets: f.CutSets, MaxOrder: f.MaxOrder, Importance: []imp{}}
 		for _, im := range f.Importance {
 			x.Importance = append(x.Importance, imp{im.Event.ID, im.Event.Kind.String(), im.P, im.Birnbaum, im.FV, jsonFloat(im.RAW), jsonFloat(im.RRW)})
 		}

@@ -170,7 +170,7 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 			e.Run([]int32{k})
 			r := e.view()
 			for _, fi := range byFailure[k] {
-				fs[fi].Why = r.Chain(fs[fi].whyOf)
+				fs[fi].Why = r.coneChain(fs[fi].whyOf)
 			}
 		}
 	}, func(k int) {

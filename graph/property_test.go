@@ -159,6 +159,10 @@ func checkWhy(t *rapid.T, r *Result, v int32, fail []string) {
 	t.Helper()
 	m := r.Model()
 	id := m.ID(v)
+	// the chain blast check reports, found from v's cone alone, is Chain's
+	if got, want := r.coneChain(v), r.Chain(v); !slices.Equal(got, want) {
+		t.Fatalf("Simulate(%q).coneChain(%q) = %v; Chain says %v", fail, id, ids(m, got), ids(m, want))
+	}
 	chains, total := r.Why(v, 0)
 	switch {
 	case r.State(v) == Up:

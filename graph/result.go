@@ -276,3 +276,71 @@ func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
 	}
 	return chains, total
 }
+
+// coneChain is Chain(v) computed from v's cone of causes alone (the nodes
+// reachable from v through Causes) instead of from every affected node:
+// the same breadth-first search from the failure set, restricted to the
+// cone, which holds every cause of each of its nodes, so distances, the
+// id order of frontiers and thus the chain are Chain's. It pays when a
+// few chains are wanted from a failure that affects much of the estate
+// (the findings of blast check). O(the cone and its cause edges).
+func (r *Result) coneChain(v int32) []int32 {
+	if r.state[v] == Up {
+		return nil
+	}
+	causes := map[int32][]int32{}
+	cone := []int32{v}
+	inCone := map[int32]bool{v: true}
+	for i := 0; i < len(cone); i++ {
+		x := cone[i]
+		cs := r.Causes(x)
+		causes[x] = cs
+		for _, c := range cs {
+			if !inCone[c] {
+				inCone[c] = true
+				cone = append(cone, c)
+			}
+		}
+	}
+	rev := map[int32][]int32{}
+	for _, x := range cone {
+		for _, c := range causes[x] {
+			rev[c] = append(rev[c], x)
+		}
+	}
+	var frontier []int32
+	for _, x := range r.Failed {
+		if inCone[x] {
+			frontier = append(frontier, x)
+		}
+	}
+	next := map[int32]int32{}
+	reached := map[int32]bool{}
+	for _, x := range frontier {
+		reached[x] = true
+	}
+	for len(frontier) > 0 && !reached[v] {
+		var nextFrontier []int32
+		for _, c := range frontier {
+			for _, x := range rev[c] {
+				if !reached[x] {
+					reached[x] = true
+					next[x] = c
+					nextFrontier = append(nextFrontier, x)
+				}
+			}
+		}
+		slices.Sort(nextFrontier)
+		frontier = nextFrontier
+	}
+	chain := []int32{v}
+	for x := v; len(chain) <= len(cone); {
+		n, ok := next[x]
+		if !ok {
+			break
+		}
+		chain = append(chain, n)
+		x = n
+	}
+	return chain
+}

@@ -162,6 +162,7 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 	defer m.progress("why-chains", len(ks), len(ks))
 	parallelProgress(len(ks), func() func(int) {
 		e := m.NewEvaluator()
+		sc := &coneScratch{}
 		return func(i int) {
 			if ctx.Err() != nil {
 				return // stopped: the caller reports it
@@ -169,8 +170,12 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 			k := ks[i]
 			e.Run([]int32{k})
 			r := e.view()
-			for _, fi := range byFailure[k] {
-				fs[fi].Why = r.coneChain(fs[fi].whyOf)
+			targets := make([]int32, len(byFailure[k]))
+			for j, fi := range byFailure[k] {
+				targets[j] = fs[fi].whyOf
+			}
+			for j, chain := range r.coneChains(targets, sc) {
+				fs[byFailure[k][j]].Why = chain
 			}
 		}
 	}, func(k int) {

@@ -148,8 +148,16 @@ func TestWhyChains(t *testing.T) {
 		for i := 0; i < failureSetsPerInventory/3; i++ {
 			fail := drawFailureSet(t, inv, fmt.Sprintf("fail%d", i))
 			r := m.Simulate(lookupAll(t, m, fail))
+			var all []int32
 			for v := int32(0); v < int32(m.Len()); v++ {
 				checkWhy(t, r, v, fail)
+				all = append(all, v)
+			}
+			// many targets at once share one cone
+			for v, got := range r.coneChains(all, &coneScratch{}) {
+				if want := r.Chain(int32(v)); !slices.Equal(got, want) {
+					t.Fatalf("Simulate(%q).coneChains(every node)[%q] = %v; Chain says %v", fail, m.ID(int32(v)), ids(m, got), ids(m, want))
+				}
 			}
 		}
 	})
@@ -160,8 +168,8 @@ func checkWhy(t *rapid.T, r *Result, v int32, fail []string) {
 	m := r.Model()
 	id := m.ID(v)
 	// the chain blast check reports, found from v's cone alone, is Chain's
-	if got, want := r.coneChain(v), r.Chain(v); !slices.Equal(got, want) {
-		t.Fatalf("Simulate(%q).coneChain(%q) = %v; Chain says %v", fail, id, ids(m, got), ids(m, want))
+	if got, want := r.coneChains([]int32{v}, &coneScratch{})[0], r.Chain(v); !slices.Equal(got, want) {
+		t.Fatalf("Simulate(%q).coneChains(%q) = %v; Chain says %v", fail, id, ids(m, got), ids(m, want))
 	}
 	chains, total := r.Why(v, 0)
 	switch {

@@ -277,55 +277,88 @@ func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
 	return chains, total
 }
 
-// coneChain is Chain(v) computed from v's cone of causes alone (the nodes
-// reachable from v through Causes) instead of from every affected node:
-// the same breadth-first search from the failure set, restricted to the
-// cone, which holds every cause of each of its nodes, so distances, the
-// id order of frontiers and thus the chain are Chain's. It pays when a
-// few chains are wanted from a failure that affects much of the estate
-// (the findings of blast check). O(the cone and its cause edges).
-func (r *Result) coneChain(v int32) []int32 {
-	if r.state[v] == Up {
-		return nil
+// coneScratch holds coneChains' per-node arrays, reused between calls.
+type coneScratch struct {
+	pos []int32 // node → 1 + its place in the cone; 0: not in it
+}
+
+// coneChains returns Chain(v) for each v of targets, computed from the
+// targets' cone of causes alone (the nodes reachable from them through
+// Causes) instead of from every affected node: the same breadth-first
+// search from the failure set, restricted to the cone, which holds every
+// cause of each of its nodes, so distances, the id order of frontiers and
+// thus the chains are Chain's. It pays when some chains are wanted from a
+// failure that affects much of the estate (the findings of blast check).
+// O(the cone and its cause edges).
+func (r *Result) coneChains(targets []int32, sc *coneScratch) [][]int32 {
+	if len(sc.pos) < len(r.state) {
+		sc.pos = make([]int32, len(r.state))
 	}
-	causes := map[int32][]int32{}
-	cone := []int32{v}
-	inCone := map[int32]bool{v: true}
+	pos := sc.pos
+	var cone []int32
+	var causes [][]int32
+	add := func(x int32) {
+		if pos[x] == 0 {
+			cone = append(cone, x)
+			pos[x] = int32(len(cone))
+		}
+	}
+	for _, v := range targets {
+		if r.state[v] != Up {
+			add(v)
+		}
+	}
 	for i := 0; i < len(cone); i++ {
-		x := cone[i]
-		cs := r.Causes(x)
-		causes[x] = cs
+		cs := r.Causes(cone[i])
+		causes = append(causes, cs)
 		for _, c := range cs {
-			if !inCone[c] {
-				inCone[c] = true
-				cone = append(cone, c)
-			}
+			add(c)
 		}
 	}
-	rev := map[int32][]int32{}
-	for _, x := range cone {
-		for _, c := range causes[x] {
-			rev[c] = append(rev[c], x)
+	defer func() {
+		for _, x := range cone {
+			pos[x] = 0
 		}
+	}()
+	// reversed cause edges over cone places, CSR
+	start := make([]int32, len(cone)+1)
+	for _, cs := range causes {
+		for _, c := range cs {
+			start[pos[c]]++
+		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	rev := make([]int32, start[len(cone)])
+	fill := slices.Clone(start[:len(cone)])
+	for i, cs := range causes {
+		for _, c := range cs {
+			j := pos[c] - 1
+			rev[fill[j]] = cone[i]
+			fill[j]++
+		}
+	}
+	next := make([]int32, len(cone)) // by place: next node towards a failure, -1 none
+	reached := make([]bool, len(cone))
+	for i := range next {
+		next[i] = -1
 	}
 	var frontier []int32
 	for _, x := range r.Failed {
-		if inCone[x] {
+		if pos[x] != 0 {
 			frontier = append(frontier, x)
+			reached[pos[x]-1] = true
 		}
 	}
-	next := map[int32]int32{}
-	reached := map[int32]bool{}
-	for _, x := range frontier {
-		reached[x] = true
-	}
-	for len(frontier) > 0 && !reached[v] {
+	for len(frontier) > 0 {
 		var nextFrontier []int32
 		for _, c := range frontier {
-			for _, x := range rev[c] {
-				if !reached[x] {
-					reached[x] = true
-					next[x] = c
+			j := pos[c] - 1
+			for _, x := range rev[start[j]:start[j+1]] {
+				if k := pos[x] - 1; !reached[k] {
+					reached[k] = true
+					next[k] = c
 					nextFrontier = append(nextFrontier, x)
 				}
 			}
@@ -333,14 +366,21 @@ func (r *Result) coneChain(v int32) []int32 {
 		slices.Sort(nextFrontier)
 		frontier = nextFrontier
 	}
-	chain := []int32{v}
-	for x := v; len(chain) <= len(cone); {
-		n, ok := next[x]
-		if !ok {
-			break
+	out := make([][]int32, len(targets))
+	for i, v := range targets {
+		if r.state[v] == Up {
+			continue
 		}
-		chain = append(chain, n)
-		x = n
+		chain := []int32{v}
+		for x := v; len(chain) <= len(cone); {
+			n := next[pos[x]-1]
+			if n < 0 {
+				break
+			}
+			chain = append(chain, n)
+			x = n
+		}
+		out[i] = chain
 	}
-	return chain
+	return out
 }

@@ -22,8 +22,12 @@ type Result struct {
 	affected []int32
 
 	whyOnce sync.Once
-	next    map[int32]int32 // next node on a shortest chain towards a failed node
-	causes  map[int32][]int32
+	// Set by computeWhy, over the affected nodes: whyPos[v] is 1 + v's
+	// place in affected (0: up); by place, next is the next node on a
+	// shortest chain towards a failed node (-1: none), causes the causes.
+	whyPos []int32
+	next   []int32
+	causes [][]int32
 }
 
 // Simulate evaluates the failure of the given nodes and returns the result.
@@ -190,31 +194,57 @@ func (r *Result) Causes(v int32) []int32 {
 // of equal length the one through the smallest id wins. O(affected nodes
 // and their edges).
 func (r *Result) computeWhy() {
-	r.next = make(map[int32]int32, len(r.affected))
-	r.causes = make(map[int32][]int32, len(r.affected))
-	rev := map[int32][]int32{}
-	for _, v := range r.affected {
+	// Dense arrays over the affected nodes, not maps: a site's loss
+	// affects a large part of the estate.
+	r.whyPos = make([]int32, len(r.state))
+	for i, v := range r.affected {
+		r.whyPos[v] = int32(i + 1)
+	}
+	pos := r.whyPos
+	r.causes = make([][]int32, len(r.affected))
+	start := make([]int32, len(r.affected)+1)
+	for i, v := range r.affected {
 		if r.failed[v] {
 			continue
 		}
 		cs := r.Causes(v)
-		r.causes[v] = cs
+		r.causes[i] = cs
 		for _, c := range cs {
-			rev[c] = append(rev[c], v)
+			start[pos[c]]++
 		}
 	}
-	reached := make(map[int32]bool, len(r.affected))
-	frontier := slices.Clone(r.Failed)
-	for _, v := range frontier {
-		reached[v] = true
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	rev := make([]int32, start[len(r.affected)]) // reversed cause edges, by place
+	fill := slices.Clone(start[:len(r.affected)])
+	for i, cs := range r.causes {
+		for _, c := range cs {
+			j := pos[c] - 1
+			rev[fill[j]] = r.affected[i]
+			fill[j]++
+		}
+	}
+	r.next = make([]int32, len(r.affected))
+	for i := range r.next {
+		r.next[i] = -1
+	}
+	reached := make([]bool, len(r.affected))
+	var frontier []int32
+	for _, v := range r.Failed {
+		if pos[v] != 0 {
+			frontier = append(frontier, v)
+			reached[pos[v]-1] = true
+		}
 	}
 	for len(frontier) > 0 {
 		var nextFrontier []int32
 		for _, c := range frontier {
-			for _, v := range rev[c] {
-				if !reached[v] {
-					reached[v] = true
-					r.next[v] = c
+			j := pos[c] - 1
+			for _, v := range rev[start[j]:start[j+1]] {
+				if k := pos[v] - 1; !reached[k] {
+					reached[k] = true
+					r.next[k] = c
 					nextFrontier = append(nextFrontier, v)
 				}
 			}
@@ -222,6 +252,14 @@ func (r *Result) computeWhy() {
 		slices.Sort(nextFrontier)
 		frontier = nextFrontier
 	}
+}
+
+// causesOf returns Causes(v) as computeWhy recorded them.
+func (r *Result) causesOf(v int32) []int32 {
+	if i := r.whyPos[v]; i > 0 {
+		return r.causes[i-1]
+	}
+	return nil
 }
 
 // Chain returns a shortest chain of causes from v to a failed node: v
@@ -234,8 +272,8 @@ func (r *Result) Chain(v int32) []int32 {
 	r.whyOnce.Do(r.computeWhy)
 	chain := []int32{v}
 	for x := v; len(chain) <= len(r.affected); {
-		next, ok := r.next[x]
-		if !ok {
+		next := r.next[r.whyPos[x]-1]
+		if next < 0 {
 			break
 		}
 		chain = append(chain, next)
@@ -257,7 +295,7 @@ func (r *Result) Why(v int32, limit int) (chains [][]int32, total int) {
 		return [][]int32{{v}}, 1
 	}
 	r.whyOnce.Do(r.computeWhy)
-	for _, c := range r.causes[v] {
+	for _, c := range r.causesOf(v) {
 		ch := r.Chain(c)
 		if slices.Contains(ch, v) {
 			continue // back through v itself: circular, explains nothing

@@ -29,7 +29,7 @@ func (r *Result) RootCauses() []RootCause {
 	rev := map[int32][]int32{}
 	var roots []int32
 	for _, v := range r.affected {
-		for _, c := range r.causes[v] {
+		for _, c := range r.causesOf(v) {
 			rev[c] = append(rev[c], v)
 		}
 		if m.kinds[v] != Service {
@@ -38,7 +38,7 @@ func (r *Result) RootCauses() []RootCause {
 		direct := r.failed[v]
 		if !direct {
 			direct = true
-			for _, c := range r.causes[v] {
+			for _, c := range r.causesOf(v) {
 				if m.kinds[c] != Component {
 					direct = false
 					break
@@ -108,7 +108,7 @@ func (r *Result) PathTo(from, to int32) []int32 {
 	for len(frontier) > 0 && !hasKey(prev, to) {
 		var next []int32
 		for _, x := range frontier {
-			for _, c := range r.causes[x] {
+			for _, c := range r.causesOf(x) {
 				if !hasKey(prev, c) {
 					prev[c] = x
 					next = append(next, c)

@@ -134,7 +134,7 @@ func auditRun(opts *AuditOptions) error {
 	report := out.NewAuditReport(inventoryName(m.Inv), kinds, a)
 	report.RedundancyLeftChecked = exposed
 	if opts.Format == "json" {
-		return out.WriteAuditJSON(opts.IO.Out, report)
+		return out.WriteJSON(opts.IO.Out, report)
 	}
 	return out.WriteAuditText(opts.IO.Out, report, out.AuditTextOptions{TextOptions: out.TextOptions{Color: opts.IO.Color()}, Top: opts.Top})
 }

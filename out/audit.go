@@ -91,20 +91,6 @@ type PaperEntry struct {
 	BlockedBy []string `json:"blockedBy"`
 }
 
-// WriteAuditJSON writes r as JSON, the bytes WriteJSON would write,
-// streaming its lists instead of building the whole document first.
-func WriteAuditJSON(w io.Writer, r *AuditReport) error {
-	o := newJSONObject(w)
-	o.field("inventory", r.Inventory)
-	o.field("kinds", r.Kinds)
-	o.field("summary", r.Summary)
-	arrayField(o, "domains", r.Domains)
-	arrayField(o, "features", r.Features)
-	arrayField(o, "noRedundancyLeft", r.NoRedundancyLeft)
-	o.field("redundancyLeftChecked", r.RedundancyLeftChecked)
-	return o.close()
-}
-
 // NewAuditReport builds the report of a.
 func NewAuditReport(name string, kinds []string, a *graph.Audit) *AuditReport {
 	m := a.Singles.Model()

@@ -9,12 +9,12 @@ import (
 	"github.com/blast-dev/blast/graph"
 )
 
-// TestWriteAuditJSONMatchesWriteJSON checks that the streamed audit JSON
-// is byte for byte what encoding/json writes for the whole report: on the
-// Kakao example (redundancy on paper), on a generated estate with
-// exposures, and on a report with nil and empty lists and names that
-// encoding/json escapes.
-func TestWriteAuditJSONMatchesWriteJSON(t *testing.T) {
+// TestWriteJSONStreamMatchesEncodingJSON checks that the streamed JSON is
+// byte for byte what encoding/json writes for the whole value: audit
+// reports of the Kakao example (redundancy on paper), of a generated
+// estate with exposures, and with nil and empty lists and names that
+// encoding/json escapes; and values of other shapes, streamed or not.
+func TestWriteJSONStreamMatchesEncodingJSON(t *testing.T) {
 	withExposures := func(m *graph.Model) *AuditReport {
 		var domains []int32
 		for _, v := range m.Nodes(graph.Component) {
@@ -28,28 +28,62 @@ func TestWriteAuditJSONMatchesWriteJSON(t *testing.T) {
 		return r
 	}
 	kakao := loadModel(t, "../examples/kakao-2022.yaml")
-	reports := map[string]*AuditReport{
+	reports := map[string]any{
 		"kakao":                 auditOf(kakao),
 		"kakao redundancy left": withExposures(kakao),
 		"small generated":       withExposures(generated(t, "small")),
-		"nil and empty lists": {Inventory: "x<&>\"\u2028\n", Summary: AuditSummary{Domains: 1},
+		"nil and empty lists": &AuditReport{Inventory: "x<&>\"\u2028\n", Summary: AuditSummary{Domains: 1},
 			Domains:  []DomainReport{{ID: "a<b>", FeaturesDown: []string{}, FeaturesDegraded: nil}},
 			Features: []FeatureRisk{}},
-		"nothing": {},
+		"nothing": &AuditReport{},
 	}
-	if n := len(reports["kakao"].Features); n == 0 || reports["kakao"].Summary.FeaturesPaper == 0 {
-		t.Fatalf("kakao audit: %d features, %d on paper; want some of each", n, reports["kakao"].Summary.FeaturesPaper)
+	type inner struct {
+		A []int `json:"a,omitempty"`
+		B string
 	}
-	if len(reports["kakao redundancy left"].NoRedundancyLeft) == 0 {
+	type odd struct {
+		Bytes   []byte         `json:"bytes"`
+		Skip    int            `json:"-"`
+		Quoted  int            `json:"quoted,string"`
+		Map     map[string]int `json:"map"`
+		Nested  [][]string     `json:"nested"`
+		Ptrs    []*inner       `json:"ptrs"`
+		Any     any            `json:"any"`
+		Empty   []int          `json:"empty,omitempty"`
+		Zero    float64        `json:"zero,omitempty"`
+		private int
+	}
+	type plain struct {
+		Bytes   []byte     `json:"bytes"`
+		Skip    int        `json:"-"`
+		Nested  [][]string `json:"nested"`
+		Ptrs    []*inner   `json:"ptrs"`
+		Any     any        `json:"any"`
+		Empty   []int      `json:"empty,omitempty"`
+		Zero    float64    `json:"zero,omitempty"`
+		NoTag   []inner
+		private int
+	}
+	reports["odd shapes (encoding/json whole)"] = odd{Bytes: []byte("x"), Quoted: 3, Map: map[string]int{"b": 1, "a": 2}, Ptrs: []*inner{nil, {B: "<&>"}}, private: 1}
+	reports["plain shapes"] = &plain{Bytes: []byte("xyz"), Nested: [][]string{{"a"}, {}, nil}, Ptrs: []*inner{nil, {A: []int{1}, B: "\u2028"}},
+		Any: []int{1, 2}, NoTag: []inner{{}, {B: "b"}}, private: 2}
+	reports["a slice"] = []inner{{A: []int{1, 2}}, {B: "x"}}
+	reports["an empty slice"] = []inner{}
+	reports["a string"] = "<b>"
+	kakaoAudit := reports["kakao"].(*AuditReport)
+	if n := len(kakaoAudit.Features); n == 0 || kakaoAudit.Summary.FeaturesPaper == 0 {
+		t.Fatalf("kakao audit: %d features, %d on paper; want some of each", n, kakaoAudit.Summary.FeaturesPaper)
+	}
+	if len(reports["kakao redundancy left"].(*AuditReport).NoRedundancyLeft) == 0 {
 		t.Fatalf("kakao audit with redundancy left: no exposures; want some")
 	}
 	for _, name := range slices.Sorted(maps.Keys(reports)) {
 		r := reports[name]
 		var want, got bytes.Buffer
-		if err := WriteJSON(&want, r); err != nil {
+		if err := encodeJSON(&want, r); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteAuditJSON(&got, r); err != nil {
+		if err := WriteJSON(&got, r); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
@@ -57,7 +91,7 @@ func TestWriteAuditJSONMatchesWriteJSON(t *testing.T) {
 			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
 				i++
 			}
-			t.Errorf("%s: WriteAuditJSON differs from WriteJSON at byte %d: %q; want %q", name, i,
+			t.Errorf("%s: WriteJSON differs from encoding/json at byte %d: %q; want %q", name, i,
 				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
 		}
 	}

@@ -175,8 +175,19 @@ func ids(m *graph.Model, vs []int32) []string {
 	return out
 }
 
-// WriteJSON writes v as indented JSON with a final newline.
+// WriteJSON writes v as indented JSON with a final newline. A struct's
+// fields and a slice's elements are encoded one at a time (writeJSONStream),
+// so that a report of a gigabyte is never held in memory whole; the bytes
+// are encoding/json's.
 func WriteJSON(w io.Writer, v any) error {
+	if ok, err := writeJSONStream(w, v); ok {
+		return err
+	}
+	return encodeJSON(w, v)
+}
+
+// encodeJSON is WriteJSON done by encoding/json in one piece.
+func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -13,17 +13,19 @@ import (
 )
 
 // addLimitFlags adds the flags every command shares that bound what a run
-// may cost: --timeout, --max-input-size, --max-entities and --max-nodes.
+// may cost: --timeout, --max-input-size, --max-entities, --max-nodes and
+// --max-value-size.
 // They take effect before the command runs.
 func addLimitFlags(root *cobra.Command, io *IO) {
 	var timeout time.Duration
-	var maxInput string
+	var maxInput, maxValue string
 	var maxEntities, maxNodes int
 	pf := root.PersistentFlags()
 	pf.DurationVar(&timeout, "timeout", 0, "stop after this long (such as 30s or 5m); 0 for no limit")
 	pf.StringVar(&maxInput, "max-input-size", "1GiB", "largest input file read (bytes, or with KiB, MiB, GiB)")
 	pf.IntVar(&maxEntities, "max-entities", inventory.DefaultMaxEntities, "most components, services and features an inventory may hold")
 	pf.IntVar(&maxNodes, "max-nodes", inventory.DefaultMaxNodes, "most nodes (keys, values, lists, mappings) one YAML or JSON document may hold")
+	pf.StringVar(&maxValue, "max-value-size", "1MiB", "longest key, string or number in a YAML or JSON file, and YAML line (bytes, or with KiB, MiB, GiB)")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if timeout < 0 {
 			return usagef("--timeout %s: give a positive duration, or 0 for no limit", timeout)
@@ -41,13 +43,17 @@ func addLimitFlags(root *cobra.Command, io *IO) {
 		if err != nil {
 			return usagef("--max-input-size %q: %v", maxInput, err)
 		}
+		v, err := parseSize(maxValue)
+		if err != nil {
+			return usagef("--max-value-size %q: %v", maxValue, err)
+		}
 		if maxEntities < 1 {
 			return usagef("--max-entities %d: give 1 or more", maxEntities)
 		}
 		if maxNodes < 1 {
 			return usagef("--max-nodes %d: give 1 or more", maxNodes)
 		}
-		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes = n, maxEntities, maxNodes
+		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes, inventory.MaxValueSize = n, maxEntities, maxNodes, v
 		return nil
 	}
 }

@@ -14,9 +14,9 @@ import (
 // the flag that raises it. Each test asserts the error, not the time: the
 // limits are what keep the time and memory small.
 func TestHostileInputs(t *testing.T) {
-	defer func(size int64, ents, nodes int) {
-		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes = size, ents, nodes
-	}(inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes)
+	defer func(size int64, ents, nodes int, value int64) {
+		inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes, inventory.MaxValueSize = size, ents, nodes, value
+	}(inventory.MaxFileSize, inventory.MaxEntities, inventory.MaxNodes, inventory.MaxValueSize)
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		p := filepath.Join(dir, name)
@@ -25,6 +25,7 @@ func TestHostileInputs(t *testing.T) {
 		}
 		return p
 	}
+	const header = "apiVersion: blast/v1\nkind: Inventory\n"
 	var laughs strings.Builder
 	laughs.WriteString("apiVersion: blast/v1\nkind: Inventory\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
 	for i := 1; i < 12; i++ {
@@ -65,6 +66,20 @@ func TestHostileInputs(t *testing.T) {
 			[]string{"keys.yaml:2:1: this YAML document may hold up to 3,005 nodes", "more than the limit of 1,000", "raise --max-nodes"}},
 		{"JSON flat list of 5,000,000 items", []string{"validate", "-f", write("flat.json", `{"x": [`+strings.Repeat("1,", 5_000_000)+"1]}")},
 			[]string{"flat.json:1:", "this JSON document holds more than 2,000,000 nodes", "raise --max-nodes"}},
+		{"YAML scalar of 2 MiB", []string{"validate", "-f", write("scalar.yaml", header+"x: "+strings.Repeat("a", 2<<20)+"\n")},
+			[]string{"scalar.yaml:3:4: this value takes more than 1 MiB of the file, the limit on one value", "raise --max-value-size"}},
+		{"YAML block scalar of 2 MiB in short lines", []string{"validate", "-f", write("block.yaml", header+"x:\n  y: |\n"+strings.Repeat("    aaaa\n", 250_000))},
+			[]string{"block.yaml:4:6: this value takes more than 1 MiB of the file", "raise --max-value-size"}},
+		{"YAML quoted scalar of 2 MiB over lines that look like keys", []string{"validate", "-f", write("quoted.yaml", header+"x: \"\n"+strings.Repeat("k: v\n", 500_000)+"\"\n")},
+			[]string{"quoted.yaml:3:4: this value takes more than 1 MiB of the file", "raise --max-value-size"}},
+		{"YAML line of 2 MiB", []string{"validate", "-f", write("line.yaml", header+"x: ["+strings.Repeat("aaaaaaa,", 1<<18)+"a]\n")},
+			[]string{"line.yaml:3:1: this line is longer than 1 MiB, the limit on one value", "raise --max-value-size"}},
+		{"YAML scalar past --max-value-size", []string{"validate", "--max-value-size", "1KiB", "-f", write("desc.yaml", header+"metadata: {name: n, description: '"+strings.Repeat("b", 2000)+"'}\n")},
+			[]string{"desc.yaml:3:34: this value takes more than 1 KiB of the file", "raise --max-value-size"}},
+		{"JSON string of 2 MiB", []string{"validate", "-f", write("string.json", `{"apiVersion": "blast/v1", "x": "`+strings.Repeat("a", 2<<20)+`"}`)},
+			[]string{"string.json:1:33: this value takes more than 1 MiB of the file, the limit on one value", "raise --max-value-size"}},
+		{"JSON number of 2 MiB", []string{"validate", "-f", write("number.json", `{"x": 1`+strings.Repeat("0", 2<<20)+`}`)},
+			[]string{"number.json:1:7: this value takes more than 1 MiB of the file", "raise --max-value-size"}},
 		{"a million problems", []string{"validate", "-f", write("docs.yaml", strings.Repeat("--- a\n", 1_000_000))},
 			[]string{"docs.yaml:1001:5: stopped reading the file after 1,000 problems", "1001 errors"}},
 		{"cut sets past --max-cut-sets", []string{"cuts", "-f", "../examples/kakao-2022.yaml", "--feature", "talk-send", "--max-cut-sets", "1"},

@@ -259,12 +259,29 @@ func (p *jsonParser) array(depth int, each func(i int, e *yaml.Node)) (*yaml.Nod
 	}
 }
 
+// tooLong returns the error for a value that starts at start and has
+// reached p.pos, when it takes more than MaxValueSize bytes, or nil. The
+// error is placed at start, on the same line (strings and numbers hold no
+// line break).
+func (p *jsonParser) tooLong(start int) error {
+	if int64(p.pos-start) <= MaxValueSize {
+		return nil
+	}
+	p.pos = start
+	err := p.errorf("%s", valueMsg())
+	err.(*jsonError).hint = valueHint
+	return err
+}
+
 // str reads a quoted string at p.pos.
 func (p *jsonParser) str() (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// fast path: no escapes
 	for p.pos < len(p.data) {
+		if p.pos-start > int(MaxValueSize) {
+			return "", p.tooLong(start - 1)
+		}
 		c := p.data[p.pos]
 		if c == '"' {
 			s := string(p.data[start:p.pos])
@@ -284,6 +301,9 @@ func (p *jsonParser) str() (string, error) {
 	}
 	buf := append([]byte(nil), p.data[start:p.pos]...)
 	for p.pos < len(p.data) {
+		if err := p.tooLong(start - 1); err != nil {
+			return "", err
+		}
 		c := p.data[p.pos]
 		switch {
 		case c == '"':
@@ -391,6 +411,9 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 		if digits() == 0 {
 			return nil, p.errorf("bad number: want a digit in the exponent")
 		}
+	}
+	if err := p.tooLong(start); err != nil {
+		return nil, err
 	}
 	n.Value = string(p.data[start:p.pos])
 	n.Tag = "!!int"

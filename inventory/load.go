@@ -148,7 +148,11 @@ func readFile(name string) (File, error) {
 		return File{}, fmt.Errorf("%s: %w", name, unwrapPathError(err))
 	}
 	defer f.Close()
-	data, err := readLimited(f, name)
+	size := int64(0)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	data, err := readSized(f, name, size)
 	if err != nil {
 		return File{}, err
 	}
@@ -156,7 +160,19 @@ func readFile(name string) (File, error) {
 }
 
 func readLimited(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	return readSized(r, name, 0)
+}
+
+// readSized reads r, refusing more than MaxFileSize bytes; size, when
+// known, is what r holds, so that the buffer is allocated once instead of
+// doubling (a file then costs its size in memory, not up to 2.5 times).
+func readSized(r io.Reader, name string, size int64) ([]byte, error) {
+	var b bytes.Buffer
+	if size > 0 && size <= MaxFileSize {
+		b.Grow(int(size) + bytes.MinRead)
+	}
+	_, err := b.ReadFrom(io.LimitReader(r, MaxFileSize+1))
+	data := b.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
 	}

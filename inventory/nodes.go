@@ -21,7 +21,9 @@ var MaxNodes = DefaultMaxNodes
 const nodesHint = "split it into several documents (separated by lines of ---) or files, or raise --max-nodes"
 
 // yamlTooBig returns a diagnostic at the start of the first document of
-// data that may hold more than MaxNodes nodes, by yamlNodeBound, or nil.
+// data that may hold more than MaxNodes nodes, by yamlNodeBound, or at the
+// first value that may take more than MaxValueSize bytes, by
+// yamlLongValue; or nil.
 // It reads data once, before any of it is parsed, so that a document too
 // big to hold is refused in time and memory proportional to its size.
 func yamlTooBig(file string, data []byte) *Diagnostic {
@@ -33,6 +35,8 @@ func yamlTooBig(file string, data []byte) *Diagnostic {
 				Msg: fmt.Sprintf("this YAML document may hold up to %s nodes (keys, values, lists and mappings, counted from its punctuation), more than the limit of %s",
 					num.Count(int64(n)), num.Count(int64(MaxNodes))),
 				Hint: nodesHint}
+		} else if d := yamlLongValue(file, data[start:end], line); d != nil {
+			return d
 		} else {
 			line += lines
 		}

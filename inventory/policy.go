@@ -171,6 +171,10 @@ func ParsePolicy(f File) (*Policy, Diagnostics, error) {
 		diags = append(diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "policy file is empty", Hint: "start it with apiVersion: " + APIVersion + " and kind: Policy"})
 		return nil, diags, diags
 	}
+	if d := yamlTooBig(f.Name, f.Data); d != nil {
+		diags = append(diags, *d)
+		return nil, diags, diags
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(f.Data, &root); err != nil {
 		diags = append(diags, syntaxDiagnostic(f.Name, err))

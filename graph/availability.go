@@ -72,12 +72,11 @@ func (m *Model) Availability(ft *FaultTree, p []float64, maxOrder int) *Availabi
 // operations and cut sets walked.
 func (m *Model) AvailabilityContext(ctx context.Context, ft *FaultTree, p []float64, maxOrder int) (*Availability, error) {
 	s := newStopper(ctx)
-	d := NewBDD()
-	d.stop = s
-	root := d.FromFaultTree(ft)
+	d, root, ft, perm := orderedBDD(ft, s)
 	if s.err != nil {
 		return nil, s.err
 	}
+	p = permuted(p, perm)
 	b, P := d.Birnbaum(root, p)
 	a := &Availability{Feature: ft.Feature, Tree: ft, Exact: P, MaxOrder: max(maxOrder, 0)}
 
@@ -275,4 +274,14 @@ func round12(x float64) float64 {
 		return x
 	}
 	return r
+}
+
+// permuted returns p renumbered as perm renumbers events: its i-th value
+// is p[perm[i]].
+func permuted(p []float64, perm []int) []float64 {
+	out := make([]float64, len(perm))
+	for i, e := range perm {
+		out[i] = p[e]
+	}
+	return out
 }

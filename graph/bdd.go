@@ -13,6 +13,12 @@ type BDD struct {
 	unique uniqueTable
 	cache  []iteEntry
 	stop   *stopper // nil: never stops
+	// limit, when above 0, bounds the node count: past it, over is set
+	// and operations return meaningless results quickly.
+	limit int
+	over  bool
+	// gatesDone counts the gates FromFaultTree built before going over.
+	gatesDone int
 }
 
 type bddNode struct{ v, lo, hi int32 } // lo: variable false (up), hi: true (down)
@@ -48,6 +54,9 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 	r := int32(len(d.nodes))
 	d.nodes = append(d.nodes, k)
 	d.unique.add(d.nodes, r)
+	if d.limit > 0 && len(d.nodes) > d.limit {
+		d.over = true
+	}
 	if len(d.nodes) > 2*len(d.cache) && len(d.cache) < 1<<24 {
 		d.cache = make([]iteEntry, 2*len(d.cache))
 		for i := range d.cache {
@@ -69,7 +78,7 @@ func (d *BDD) ITE(f, g, h int32) int32 {
 	case g == 1 && h == 0:
 		return f
 	}
-	if d.stop.stop() {
+	if d.over || d.stop.stop() {
 		return 0
 	}
 	slot := &d.cache[uint32(f*73856093^g*19349663^h*83492791)&uint32(len(d.cache)-1)]
@@ -156,6 +165,9 @@ func (d *BDD) FromFaultTree(ft *FaultTree) int32 {
 			r = d.AtLeast(g.K, fs)
 		}
 		gates[i] = r
+		if !d.over {
+			d.gatesDone = i + 1
+		}
 	}
 	return val(ft.Top)
 }

@@ -284,11 +284,8 @@ func (m *Model) MinimalCutSets(v int32, opt FaultTreeOptions, maxOrder int) *Cut
 // ctx's error, when ctx is done; ctx is checked every 4096 BDD and ZDD
 // operations. Listing the sets afterwards does not look at ctx.
 func (m *Model) MinimalCutSetsContext(ctx context.Context, v int32, opt FaultTreeOptions, maxOrder int) (*CutSets, error) {
-	ft := m.FaultTree(v, opt)
 	s := newStopper(ctx)
-	d := NewBDD()
-	d.stop = s
-	root := d.FromFaultTree(ft)
+	d, root, ft, _ := orderedBDD(m.FaultTree(v, opt), s)
 	z := NewZDD()
 	z.stop = s
 	fam := z.MinCuts(d, root, maxOrder)

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -197,85 +196,14 @@ func (m *Model) Forest(roots []int32, opt FaultTreeOptions) *FaultTree {
 
 // orderEvents numbers the events in the order a depth-first walk from the
 // tops meets them, taking at each gate the argument with the most events
-// below it first (ties in argument order): the order of the BDD's
-// variables, which decides its size. On the Open-PSA benchmark trees this
-// order gives BDDs up to 25 times smaller than a plain depth-first walk
-// (elf9601: 66,229 nodes instead of 1,687,013) and is never much worse.
+// below it first: a good BDD variable order for most trees (the analyses
+// still race it against others, orderedBDD).
 func (ft *FaultTree) orderEvents() {
-	const most = 1 << 40 // counts of events below a gate, with repeats, saturate here
-	size := make([]int64, len(ft.Gates))
-	argSize := func(a Arg) int64 {
-		if g, ok := a.Gate(); ok {
-			return size[g]
-		}
-		if _, ok := a.Event(); ok {
-			return 1
-		}
-		return 0
+	if len(ft.Events) == 0 {
+		return
 	}
-	for i, g := range ft.Gates {
-		for _, a := range g.Args {
-			size[i] = min(most, size[i]+argSize(a))
-		}
-	}
-	rank := make([]int, len(ft.Events))
-	for i := range rank {
-		rank[i] = -1
-	}
-	next := 0
-	seen := make([]bool, len(ft.Gates))
-	var args []Arg
-	var walk func(a Arg)
-	walk = func(a Arg) {
-		if e, ok := a.Event(); ok {
-			if rank[e] < 0 {
-				rank[e] = next
-				next++
-			}
-			return
-		}
-		g, ok := a.Gate()
-		if !ok || seen[g] {
-			return
-		}
-		seen[g] = true
-		start := len(args)
-		args = append(args, ft.Gates[g].Args...)
-		mine := args[start:]
-		slices.SortStableFunc(mine, func(x, y Arg) int { return cmp.Compare(argSize(y), argSize(x)) })
-		for i := range mine {
-			walk(args[start+i])
-		}
-		args = args[:start]
-	}
-	for _, t := range ft.Tops {
-		walk(t)
-	}
-	for e := range rank {
-		if rank[e] < 0 { // below no top: keep them, last
-			rank[e] = next
-			next++
-		}
-	}
-	events := make([]BasicEvent, len(ft.Events))
-	for e, r := range rank {
-		events[r] = ft.Events[e]
-	}
-	ft.Events = events
-	re := func(a Arg) Arg {
-		if e, ok := a.Event(); ok {
-			return EventArg(rank[e])
-		}
-		return a
-	}
-	for i := range ft.Gates {
-		for j, a := range ft.Gates[i].Args {
-			ft.Gates[i].Args[j] = re(a)
-		}
-	}
-	for i, t := range ft.Tops {
-		ft.Tops[i] = re(t)
-	}
+	r := ft.renumber(ft.dfsOrder(biggestFirst))
+	ft.Events, ft.Gates, ft.Tops = r.Events, r.Gates, r.Tops
 }
 
 type ftBuilder struct {

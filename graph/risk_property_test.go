@@ -372,3 +372,14 @@ func TestCutSetBoundsMatchListing(t *testing.T) {
 		}
 	})
 }
+
+// TestRiskUnderTinyOrderBudget runs the brute-force checks of cut sets
+// and availability with orderedBDD's first budget so small that its
+// orders overflow it for rounds before one fits: the BDDs it throws away
+// must not leak into the result.
+func TestRiskUnderTinyOrderBudget(t *testing.T) {
+	defer func(b int) { orderBudget = b }(orderBudget)
+	orderBudget = 2
+	TestMinimalCutSetsMatchBruteForce(t)
+	TestAvailabilityMatchesBruteForce(t)
+}

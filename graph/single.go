@@ -219,7 +219,11 @@ const levelChunk = 256
 // level computes the sets of the SCCs cs, which need only SCCs whose
 // sets are complete, on as many workers as the level is worth.
 func (s *SingleFailures) level(cs []int32, workers []*scratch, base *Evaluator, get setsFunc) {
-	nw := min(len(workers), (len(cs)+levelChunk-1)/levelChunk)
+	nw := min(len(workers), len(cs))
+	// Chunks small enough to share even a narrow level (a level of a few
+	// features can hold most of the work), large enough to keep the
+	// shared counter cold on a wide one.
+	chunk := max(1, min(levelChunk, len(cs)/(8*nw)))
 	if nw <= 1 {
 		for _, c := range cs {
 			s.computeSCC(c, workers[0], base, get)
@@ -233,11 +237,11 @@ func (s *SingleFailures) level(cs []int32, workers []*scratch, base *Evaluator, 
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(levelChunk)) - levelChunk
+				i := int(next.Add(int64(chunk))) - chunk
 				if i >= len(cs) {
 					return
 				}
-				for _, c := range cs[i:min(i+levelChunk, len(cs))] {
+				for _, c := range cs[i:min(i+chunk, len(cs))] {
 					s.computeSCC(c, sc, base, get)
 				}
 			}

@@ -92,6 +92,7 @@ type scratch struct {
 	k        []kCount
 	touched  []int32
 	blocks   []bool  // when not nil: marks candidates that block a failover
+	unsorted bool    // touched is not in increasing order
 	outD     []int32 // the sets being built
 	outG     []int32
 	sortBuf  []int32
@@ -115,6 +116,7 @@ func newScratch(n int) *scratch {
 func (sc *scratch) touch(k int32) {
 	if !sc.k[k].seen {
 		sc.k[k].seen = true
+		sc.unsorted = sc.unsorted || (len(sc.touched) > 0 && k < sc.touched[len(sc.touched)-1])
 		sc.touched = append(sc.touched, k)
 	}
 }
@@ -338,6 +340,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 				kc.dDeg += b2i(verdict == Degraded) - b2i(baseV == Degraded)
 				if !kc.seen {
 					kc.seen = true
+					sc.unsorted = sc.unsorted || (len(sc.touched) > 0 && k < sc.touched[len(sc.touched)-1])
 					sc.touched = append(sc.touched, k)
 				}
 			}
@@ -398,8 +401,11 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		*kc = kCount{}
 	}
 	sc.touched = sc.touched[:0]
-	sc.sortBuf = sortIDs(outD, sc.sortBuf)
-	sc.sortBuf = sortIDs(outG, sc.sortBuf)
+	if sc.unsorted { // touched in increasing order (one input, say): already sorted
+		sc.sortBuf = sortIDs(outD, sc.sortBuf)
+		sc.sortBuf = sortIDs(outG, sc.sortBuf)
+	}
+	sc.unsorted = false
 	sc.outD, sc.outG = outD, outG
 	// Copied out of the scratch buffers: one allocation of the exact size
 	// instead of a slice grown by doubling.

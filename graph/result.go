@@ -200,15 +200,26 @@ func (r *Result) computeWhy() {
 	for i, v := range r.affected {
 		r.whyPos[v] = int32(i + 1)
 	}
-	pos := r.whyPos
 	r.causes = make([][]int32, len(r.affected))
-	start := make([]int32, len(r.affected)+1)
 	for i, v := range r.affected {
-		if r.failed[v] {
-			continue
+		if !r.failed[v] {
+			r.causes[i] = r.Causes(v)
 		}
-		cs := r.Causes(v)
-		r.causes[i] = cs
+	}
+	r.next = r.towardsFailure(r.affected, r.whyPos, r.causes)
+}
+
+// towardsFailure is the breadth-first search of computeWhy over a set of
+// nodes closed under causes: nodes, pos (node → 1 + its place in nodes,
+// 0 outside) and causes (by place). It returns, by place, the next node
+// on a shortest chain towards a failed node, -1 for none, searching from
+// the failure set along reversed cause edges with frontiers in id order,
+// so that among chains of equal length the one through the smallest id
+// wins.
+func (r *Result) towardsFailure(nodes, pos []int32, causes [][]int32) []int32 {
+	// reversed cause edges over places, CSR
+	start := make([]int32, len(nodes)+1)
+	for _, cs := range causes {
 		for _, c := range cs {
 			start[pos[c]]++
 		}
@@ -216,20 +227,20 @@ func (r *Result) computeWhy() {
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	rev := make([]int32, start[len(r.affected)]) // reversed cause edges, by place
-	fill := slices.Clone(start[:len(r.affected)])
-	for i, cs := range r.causes {
+	rev := make([]int32, start[len(nodes)])
+	fill := slices.Clone(start[:len(nodes)])
+	for i, cs := range causes {
 		for _, c := range cs {
 			j := pos[c] - 1
-			rev[fill[j]] = r.affected[i]
+			rev[fill[j]] = nodes[i]
 			fill[j]++
 		}
 	}
-	r.next = make([]int32, len(r.affected))
-	for i := range r.next {
-		r.next[i] = -1
+	next := make([]int32, len(nodes))
+	for i := range next {
+		next[i] = -1
 	}
-	reached := make([]bool, len(r.affected))
+	reached := make([]bool, len(nodes))
 	var frontier []int32
 	for _, v := range r.Failed {
 		if pos[v] != 0 {
@@ -244,7 +255,7 @@ func (r *Result) computeWhy() {
 			for _, v := range rev[start[j]:start[j+1]] {
 				if k := pos[v] - 1; !reached[k] {
 					reached[k] = true
-					r.next[k] = c
+					next[k] = c
 					nextFrontier = append(nextFrontier, v)
 				}
 			}
@@ -252,6 +263,7 @@ func (r *Result) computeWhy() {
 		slices.Sort(nextFrontier)
 		frontier = nextFrontier
 	}
+	return next
 }
 
 // causesOf returns Causes(v) as computeWhy recorded them.
@@ -270,14 +282,21 @@ func (r *Result) Chain(v int32) []int32 {
 		return nil
 	}
 	r.whyOnce.Do(r.computeWhy)
+	return followChain(v, r.next, r.whyPos)
+}
+
+// followChain follows next (by place, pos giving a node's place plus one)
+// from v to the end of its chain: v first. Chains of towardsFailure never
+// loop, but the walk stops after as many steps as there are places anyway.
+func followChain(v int32, next, pos []int32) []int32 {
 	chain := []int32{v}
-	for x := v; len(chain) <= len(r.affected); {
-		next := r.next[r.whyPos[x]-1]
-		if next < 0 {
+	for x := v; len(chain) <= len(next); {
+		n := next[pos[x]-1]
+		if n < 0 {
 			break
 		}
-		chain = append(chain, next)
-		x = next
+		chain = append(chain, n)
+		x = n
 	}
 	return chain
 }
@@ -358,67 +377,13 @@ func (r *Result) coneChains(targets []int32, sc *coneScratch) [][]int32 {
 			pos[x] = 0
 		}
 	}()
-	// reversed cause edges over cone places, CSR
-	start := make([]int32, len(cone)+1)
-	for _, cs := range causes {
-		for _, c := range cs {
-			start[pos[c]]++
-		}
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	rev := make([]int32, start[len(cone)])
-	fill := slices.Clone(start[:len(cone)])
-	for i, cs := range causes {
-		for _, c := range cs {
-			j := pos[c] - 1
-			rev[fill[j]] = cone[i]
-			fill[j]++
-		}
-	}
-	next := make([]int32, len(cone)) // by place: next node towards a failure, -1 none
-	reached := make([]bool, len(cone))
-	for i := range next {
-		next[i] = -1
-	}
-	var frontier []int32
-	for _, x := range r.Failed {
-		if pos[x] != 0 {
-			frontier = append(frontier, x)
-			reached[pos[x]-1] = true
-		}
-	}
-	for len(frontier) > 0 {
-		var nextFrontier []int32
-		for _, c := range frontier {
-			j := pos[c] - 1
-			for _, x := range rev[start[j]:start[j+1]] {
-				if k := pos[x] - 1; !reached[k] {
-					reached[k] = true
-					next[k] = c
-					nextFrontier = append(nextFrontier, x)
-				}
-			}
-		}
-		slices.Sort(nextFrontier)
-		frontier = nextFrontier
-	}
+	next := r.towardsFailure(cone, pos, causes)
 	out := make([][]int32, len(targets))
 	for i, v := range targets {
 		if r.state[v] == Up {
 			continue
 		}
-		chain := []int32{v}
-		for x := v; len(chain) <= len(cone); {
-			n := next[pos[x]-1]
-			if n < 0 {
-				break
-			}
-			chain = append(chain, n)
-			x = n
-		}
-		out[i] = chain
+		out[i] = followChain(v, next, pos)
 	}
 	return out
 }

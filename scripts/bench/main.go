@@ -23,38 +23,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
+
+	"github.com/blast-dev/blast/scripts/internal/proc"
 )
 
-type measure struct {
-	wall time.Duration
-	rss  int64 // peak resident set, KiB
-	code int
-}
+type measure = proc.Measure
 
 func run(bin string, args ...string) (measure, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = io.Discard
-	start := time.Now()
-	err := cmd.Run()
-	m := measure{wall: time.Since(start)}
-	if cmd.ProcessState == nil {
-		return m, err
-	}
-	m.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.rss = ru.Maxrss
-	}
-	return m, nil
+	return proc.Run(cmd)
 }
 
 func median(ms []measure) measure {
-	slices.SortFunc(ms, func(a, b measure) int { return int(a.wall - b.wall) })
+	slices.SortFunc(ms, func(a, b measure) int { return cmp.Compare(a.Wall, b.Wall) })
 	out := ms[len(ms)/2]
 	for _, m := range ms {
-		out.rss = max(out.rss, m.rss)
+		out.RSS = max(out.RSS, m.RSS)
 	}
 	return out
 }
@@ -76,29 +62,18 @@ func main() {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bin := filepath.Join(dir, "blast")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/blast")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fail(fmt.Errorf("building blast: %w", err))
+	bin, err := proc.Build(dir)
+	if err != nil {
+		fail(err)
 	}
-	cpu := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	fmt.Printf("blast end to end: %s, %d cores, %s; median of %d runs, peak RSS the highest\n\n", cpu, runtime.NumCPU(), runtime.Version(), *runs)
+	fmt.Printf("blast end to end: %s, %d cores, %s; median of %d runs, peak RSS the highest\n\n", proc.CPU(), runtime.NumCPU(), runtime.Version(), *runs)
 	fmt.Println("| size | command | wall | peak memory | exit |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: |")
 	for _, size := range strings.Split(*sizes, ",") {
 		yaml := filepath.Join(dir, size+".yaml")
 		json := filepath.Join(dir, size+".json")
 		for _, f := range []string{yaml, json} {
-			if m, err := run(bin, "gen", "--size", size, "-o", f); err != nil || m.code != 0 {
+			if m, err := run(bin, "gen", "--size", size, "-o", f); err != nil || m.Code != 0 {
 				fail(fmt.Errorf("blast gen --size %s -o %s failed: %v", size, f, err))
 			}
 		}
@@ -122,14 +97,14 @@ func main() {
 				ms = append(ms, m)
 			}
 			m := median(ms)
-			fmt.Printf("| %s | %s | %.2f s | %d MiB | %d |\n", size, c.label, m.wall.Seconds(), m.rss/1024, m.code)
+			fmt.Printf("| %s | %s | %.2f s | %d MiB | %d |\n", size, c.label, m.Wall.Seconds(), m.RSS/1024, m.Code)
 		}
 		if *pipe {
 			m, err := runPipe(bin, []string{"gen", "--size", size}, []string{"audit", "-f", "-", "--format", "json"})
 			if err != nil {
 				fail(err)
 			}
-			fmt.Printf("| %s | gen --size %s \\| audit -f - (the audit's process) | %.2f s | %d MiB | %d |\n", size, size, m.wall.Seconds(), m.rss/1024, m.code)
+			fmt.Printf("| %s | gen --size %s \\| audit -f - (the audit's process) | %.2f s | %d MiB | %d |\n", size, size, m.Wall.Seconds(), m.RSS/1024, m.Code)
 		}
 	}
 	if *analysis {
@@ -149,20 +124,12 @@ func runPipe(bin string, first, second []string) (measure, error) {
 	cmd.Stdin = r
 	cmd.Stdout = io.Discard
 	cmd.Stderr = io.Discard
-	start := time.Now()
 	if err := gen.Start(); err != nil {
 		return measure{}, err
 	}
-	err = cmd.Run()
-	m := measure{wall: time.Since(start)}
+	m, err := proc.Run(cmd)
 	if werr := gen.Wait(); werr != nil && err == nil {
 		err = fmt.Errorf("%s: %w", strings.Join(first, " "), werr)
-	}
-	if cmd.ProcessState != nil {
-		m.code = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			m.rss = ru.Maxrss
-		}
 	}
 	return m, err
 }

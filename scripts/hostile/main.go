@@ -22,8 +22,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
-	"time"
+
+	"github.com/blast-dev/blast/scripts/internal/proc"
 )
 
 const header = "apiVersion: blast/v1\nkind: Inventory\n"
@@ -154,29 +154,20 @@ func inputs() []input {
 }
 
 type result struct {
-	code int
-	wall time.Duration
-	rss  int64 // KiB
-	err  string
+	proc.Measure
+	err string // the first line of stderr
 }
 
 func run(bin, dir string, args ...string) (result, error) {
 	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	r := result{wall: time.Since(start)}
-	if cmd.ProcessState == nil {
-		return r, err
-	}
-	r.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rss = ru.Maxrss
+	m, err := proc.Run(cmd)
+	if err != nil {
+		return result{Measure: m}, err
 	}
 	line, _, _ := strings.Cut(stderr.String(), "\n")
-	r.err = strings.ReplaceAll(line, dir+string(filepath.Separator), "")
-	return r, nil
+	return result{Measure: m, err: strings.ReplaceAll(line, dir+string(filepath.Separator), "")}, nil
 }
 
 func main() {
@@ -189,22 +180,11 @@ func main() {
 		fail(err)
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "blast")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/blast")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fail(fmt.Errorf("building blast: %w", err))
+	bin, err := proc.Build(dir)
+	if err != nil {
+		fail(err)
 	}
-	cpu := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	fmt.Printf("`blast validate -f FILE` with the default limits: %s, %d cores, %s; one run each\n\n", cpu, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("`blast validate -f FILE` with the default limits: %s, %d cores, %s; one run each\n\n", proc.CPU(), runtime.NumCPU(), runtime.Version())
 	fmt.Println("| input | size | exit | wall | peak memory | first line of stderr |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | --- |")
 	all := inputs()
@@ -215,8 +195,8 @@ func main() {
 		}
 		path := filepath.Join(dir, in.name)
 		if in.write == nil {
-			if r, err := run(bin, dir, "gen", "--size", "large", "-o", path); err != nil || r.code != 0 {
-				fail(fmt.Errorf("blast gen --size large: exit %d: %v %s", r.code, err, r.err))
+			if r, err := run(bin, dir, "gen", "--size", "large", "-o", path); err != nil || r.Code != 0 {
+				fail(fmt.Errorf("blast gen --size large: exit %d: %v %s", r.Code, err, r.err))
 			}
 		} else if err := write(path, in.write); err != nil {
 			fail(err)
@@ -234,7 +214,7 @@ func main() {
 		if len([]rune(msg)) > *width {
 			msg = string([]rune(msg)[:*width-1]) + "…"
 		}
-		fmt.Printf("| %s | %s | %d | %.2f s | %s | %s |\n", in.label, size(st.Size()), r.code, r.wall.Seconds(), size(r.rss<<10), cell(msg))
+		fmt.Printf("| %s | %s | %d | %.2f s | %s | %s |\n", in.label, size(st.Size()), r.Code, r.Wall.Seconds(), size(r.RSS<<10), cell(msg))
 	}
 }
 

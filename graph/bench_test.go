@@ -229,14 +229,7 @@ func TestAuditMatchesNaiveOnGenerated(t *testing.T) {
 			// a failover; evaluating every one must find nothing more.
 			paper := 0
 			for _, fr := range a.Features {
-				var want []PaperRedundancy
-				for _, k := range fr.SPOF {
-					e.Run([]int32{k})
-					if p, ok := e.paperRedundancy()[fr.Node]; ok {
-						p.SPOF = k
-						want = append(want, p)
-					}
-				}
+				want := paperByEvaluation(e, fr)
 				if g, w := fmt.Sprint(fr.Paper), fmt.Sprint(want); g != w {
 					t.Fatalf("audit paper redundancy of %s = %s; evaluating every point of failure gives %s", m.ID(fr.Node), g, w)
 				}

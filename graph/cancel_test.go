@@ -13,18 +13,7 @@ import (
 // TestAuditStops checks that a done context stops the single-failure pass
 // and the audit, which say so, and that a live one changes nothing.
 func TestAuditStops(t *testing.T) {
-	file, err := examples.File("kakao-2022")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, _, err := inventory.LoadFiles([]inventory.File{file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Build(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := exampleModel(t, "kakao-2022")
 	all := m.Nodes(Component)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -44,18 +33,7 @@ func TestAuditStops(t *testing.T) {
 
 // TestCheckPolicyStops checks that a done context stops a policy check.
 func TestCheckPolicyStops(t *testing.T) {
-	file, err := examples.File("kakao-2022")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, _, err := inventory.LoadFiles([]inventory.File{file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Build(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := exampleModel(t, "kakao-2022")
 	pf, err := examples.File("policy")
 	if err != nil {
 		t.Fatal(err)
@@ -79,18 +57,7 @@ func TestCheckPolicyStops(t *testing.T) {
 // minimal cut sets and availability, which say so, and that a live one
 // changes nothing.
 func TestRiskStops(t *testing.T) {
-	file, err := examples.File("kakao-2022")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, _, err := inventory.LoadFiles([]inventory.File{file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Build(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := exampleModel(t, "kakao-2022")
 	v, ok := m.Lookup("talk-send")
 	if !ok {
 		t.Fatal("no feature talk-send")
@@ -120,4 +87,22 @@ func TestRiskStops(t *testing.T) {
 	if err != nil || a.Exact != want.Exact || a.CutSets != want.CutSets || a.RareEvent != want.RareEvent {
 		t.Errorf("AvailabilityContext(live) = %v, %d sets, %v; want %v, %d sets", err, a.CutSets, a.Exact, want.Exact, want.CutSets)
 	}
+}
+
+// exampleModel builds the model of the embedded example inventory name.
+func exampleModel(t testing.TB, name string) *Model {
+	t.Helper()
+	file, err := examples.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.LoadFiles([]inventory.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/blast-dev/blast/examples"
-	"github.com/blast-dev/blast/inventory"
 )
 
 // FuzzSelectAll feeds the --fail selector parser arbitrary terms against
@@ -17,18 +14,7 @@ import (
 //
 //	go test ./graph -run '^$' -fuzz FuzzSelectAll -fuzztime 10m
 func FuzzSelectAll(f *testing.F) {
-	file, err := examples.File("kakao-2022")
-	if err != nil {
-		f.Fatal(err)
-	}
-	inv, _, err := inventory.LoadFiles([]inventory.File{file})
-	if err != nil {
-		f.Fatal(err)
-	}
-	m, err := Build(inv)
-	if err != nil {
-		f.Fatal(err)
-	}
+	m := exampleModel(f, "kakao-2022")
 	for _, s := range []string{"pangyo", "site=pangyo", "kind=site", "within=pangyo", "building=pangyo", "pangyo,kind=rack", "x=", "=", ",,,", "kind=", "site=kakaotalk", "panygo", "  pangyo  ", "ａ=ｂ"} {
 		f.Add(s)
 	}

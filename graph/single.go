@@ -338,11 +338,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 				kc := &sc.k[k]
 				kc.dDown += b2i(verdict == Down) - b2i(baseV == Down)
 				kc.dDeg += b2i(verdict == Degraded) - b2i(baseV == Degraded)
-				if !kc.seen {
-					kc.seen = true
-					sc.unsorted = sc.unsorted || (len(sc.touched) > 0 && k < sc.touched[len(sc.touched)-1])
-					sc.touched = append(sc.touched, k)
-				}
+				sc.touch(k)
 			}
 			*c = groupCount{}
 		}

@@ -136,16 +136,7 @@ func TestAuditMatchesNaiveLoop(t *testing.T) {
 			// blocked failover among the feature's causes is reported,
 			// although the audit evaluates only the points the
 			// single-failure pass marked as possibly blocking.
-			var wantPaper []PaperRedundancy
-			for _, k := range fr.SPOF {
-				e := m.NewEvaluator()
-				e.Run([]int32{k})
-				if p, ok := e.paperRedundancy()[fr.Node]; ok {
-					p.SPOF = k
-					wantPaper = append(wantPaper, p)
-				}
-			}
-			if g, w := fmt.Sprint(fr.Paper), fmt.Sprint(wantPaper); g != w {
+			if g, w := fmt.Sprint(fr.Paper), fmt.Sprint(paperByEvaluation(m.NewEvaluator(), fr)); g != w {
 				t.Fatalf("audit paper redundancy of %s = %s; want %s (every point of failure evaluated)", m.ID(fr.Node), g, w)
 			}
 			for _, p := range fr.Paper {
@@ -186,4 +177,18 @@ func TestAuditMatchesNaiveLoop(t *testing.T) {
 			}
 		}
 	})
+}
+
+// paperByEvaluation is a feature's redundancy on paper found the slow way:
+// one evaluation, with e, of every point of failure of fr.
+func paperByEvaluation(e *Evaluator, fr FeatureRisk) []PaperRedundancy {
+	var out []PaperRedundancy
+	for _, k := range fr.SPOF {
+		e.Run([]int32{k})
+		if p, ok := e.paperRedundancy()[fr.Node]; ok {
+			p.SPOF = k
+			out = append(out, p)
+		}
+	}
+	return out
 }

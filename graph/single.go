@@ -3,6 +3,7 @@ package graph
 import (
 	"container/heap"
 	"context"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -20,7 +21,10 @@ import (
 // costs. Inside a dependency cycle the sets are iterated to their least
 // fixpoint, which is, candidate by candidate, the greatest fixpoint of
 // the states that an evaluation computes. Cost: O(Σ over edges of the
-// sizes of the sets that cross them), usually close to O(V+E).
+// sizes of the sets that cross them), usually close to O(V+E); an element
+// crossing a dependency that needs all of its members (most do) costs one
+// bit operation, one crossing a counted group (anyOf, atLeast) or a
+// placement a counter update.
 type SingleFailures struct {
 	m        *Model
 	universe []int32
@@ -92,11 +96,23 @@ type scratch struct {
 	k        []kCount
 	touched  []int32
 	blocks   []bool  // when not nil: marks candidates that block a failover
-	unsorted bool    // touched is not in increasing order
 	outD     []int32 // the sets being built
 	outG     []int32
-	sortBuf  []int32
+
+	// The node's states under each candidate, as bitmaps over candidate
+	// ids (down, degraded), and the words in use. A group that needs all
+	// of its members (most dependencies: one member) is applied here
+	// directly, one OR per element, without counting; the counted
+	// candidates are added once counted, and the sets read off in order.
+	words     []stateWord
+	wl        []int32
+	wBuf      []int32
+	wUnsorted bool
+	arena     []int32 // where sets are copied out to (alloc)
 }
+
+// stateWord holds the states of 64 candidates: down, at least degraded.
+type stateWord struct{ d, g uint64 }
 
 // groupCount counts, for one candidate, the members of the group being
 // counted that it takes down, and that it takes down or degrades.
@@ -110,13 +126,40 @@ type kCount struct {
 }
 
 func newScratch(n int) *scratch {
-	return &scratch{g: make([]groupCount, n), k: make([]kCount, n)}
+	return &scratch{g: make([]groupCount, n), k: make([]kCount, n), words: make([]stateWord, n/64+1)}
+}
+
+// word returns the bitmap word of candidate k, listing it when new.
+func (sc *scratch) word(k int32) *stateWord {
+	w := k >> 6
+	p := &sc.words[w]
+	if p.d|p.g == 0 {
+		sc.wUnsorted = sc.wUnsorted || (len(sc.wl) > 0 && w < sc.wl[len(sc.wl)-1])
+		sc.wl = append(sc.wl, w)
+	}
+	return p
+}
+
+// markAll marks every candidate of ks (sorted) down (down) or degraded,
+// a word at a time.
+func (sc *scratch) markAll(ks []int32, down bool) {
+	for i := 0; i < len(ks); {
+		w := ks[i] >> 6
+		var bits uint64
+		for ; i < len(ks) && ks[i]>>6 == w; i++ {
+			bits |= 1 << (ks[i] & 63)
+		}
+		if p := sc.word(w << 6); down {
+			p.d |= bits
+		} else {
+			p.g |= bits
+		}
+	}
 }
 
 func (sc *scratch) touch(k int32) {
 	if !sc.k[k].seen {
 		sc.k[k].seen = true
-		sc.unsorted = sc.unsorted || (len(sc.touched) > 0 && k < sc.touched[len(sc.touched)-1])
 		sc.touched = append(sc.touched, k)
 	}
 }
@@ -309,6 +352,19 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 	// requirement groups
 	for g := m.ngStart[v]; g < m.ngStart[v+1]; g++ {
 		members := m.gmList[m.gmStart[g]:m.gmStart[g+1]]
+		size, need, soft := int32(len(members)), m.groupK[g], m.groupSoft[g]
+		if need >= size {
+			// All members needed: any member down takes the group down
+			// (a soft one degraded), any member degraded degrades it. The
+			// group's state under k is at most the node's, and a state
+			// already held before any failure is dropped below.
+			for _, x := range members {
+				xDown, xDeg := get(x)
+				sc.markAll(xDown, !soft)
+				sc.markAll(xDeg, false)
+			}
+			continue
+		}
 		for _, x := range members {
 			xDown, xDeg := get(x)
 			xUp := int32(b2i(base.state[x] == Up))
@@ -328,7 +384,6 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 				c.notUp++
 			}
 		}
-		size, need, soft := int32(len(members)), m.groupK[g], m.groupSoft[g]
 		baseV := base.verdict(int32(g))
 		upBase, okBase := size-base.gDown[g], size-base.gNotUp[g]
 		for _, k := range sc.gTouched {
@@ -365,21 +420,19 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		}
 	}
 	if s.inU[v] {
-		sc.touch(v)
+		sc.word(v).d |= 1 << (v & 63)
 	}
 	hasReplicas := m.npStart[v] != m.npStart[v+1]
-	baseState := base.state[v]
-	outD, outG := sc.outD[:0], sc.outG[:0]
 	for _, k := range sc.touched {
 		kc := &sc.k[k]
 		st := Up
 		switch {
-		case k == v || base.nDownG[v]+kc.dDown > 0:
+		case base.nDownG[v]+kc.dDown > 0:
 			st = Down
 		case base.nDegG[v]+kc.dDeg > 0:
 			st = Degraded
 		}
-		if hasReplicas && k != v {
+		if hasReplicas {
 			r, _, fo := replicaRule(m.quorum[v], m.capacity[v],
 				base.actRun[v]-kc.lostAct, base.stbyRun[v]-kc.lostSby, base.viaDown[v] > 0 || kc.viaDown)
 			st = max(st, r)
@@ -387,26 +440,87 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 				sc.blocks[k] = true
 			}
 		}
-		if k != skip && st > baseState {
-			if st == Down {
-				outD = append(outD, k)
-			} else {
-				outG = append(outG, k)
-			}
+		switch st {
+		case Down:
+			sc.word(k).d |= 1 << (k & 63)
+		case Degraded:
+			sc.word(k).g |= 1 << (k & 63)
 		}
 		*kc = kCount{}
 	}
 	sc.touched = sc.touched[:0]
-	if sc.unsorted { // touched in increasing order (one input, say): already sorted
-		sc.sortBuf = sortIDs(outD, sc.sortBuf)
-		sc.sortBuf = sortIDs(outG, sc.sortBuf)
+	// Read the sets off the bitmap in id order. Down wins over degraded;
+	// a state the node held before any failure is not the candidate's
+	// doing (the node is not down before, or it was returned above).
+	wl := sc.wl
+	if sc.wUnsorted {
+		wl = sc.sortWords()
 	}
-	sc.unsorted = false
+	sc.wUnsorted = false
+	keepDeg := base.state[v] == Up
+	outD, outG := sc.outD[:0], sc.outG[:0]
+	for _, w := range wl {
+		p := &sc.words[w]
+		d, g := p.d, p.g&^p.d
+		*p = stateWord{}
+		for ; d != 0; d &= d - 1 {
+			if k := w<<6 | int32(bits.TrailingZeros64(d)); k != skip {
+				outD = append(outD, k)
+			}
+		}
+		for ; keepDeg && g != 0; g &= g - 1 {
+			if k := w<<6 | int32(bits.TrailingZeros64(g)); k != skip {
+				outG = append(outG, k)
+			}
+		}
+	}
+	sc.wl = sc.wl[:0]
 	sc.outD, sc.outG = outD, outG
-	// Copied out of the scratch buffers: one allocation of the exact size
-	// instead of a slice grown by doubling.
+	if down == nil && degraded == nil {
+		return sc.alloc(outD), sc.alloc(outG)
+	}
 	return append(down, outD...), append(degraded, outG...)
 }
+
+// sortWords returns the words in use in increasing order: the list
+// sorted, or, when they fill most of their range, the range scanned.
+func (sc *scratch) sortWords() []int32 {
+	lo, hi := sc.wl[0], sc.wl[0]
+	for _, w := range sc.wl {
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	if int(hi-lo) > 16*len(sc.wl) { // a sort costs some 16 word reads per word
+		slices.Sort(sc.wl)
+		return sc.wl
+	}
+	out := sc.wBuf[:0]
+	for w := lo; w <= hi; w++ {
+		if p := sc.words[w]; p.d|p.g != 0 {
+			out = append(out, w)
+		}
+	}
+	sc.wBuf = out
+	return out
+}
+
+// alloc copies a set out of the scratch buffers into the worker's arena:
+// sets live as long as the analysis, so they are cut from big blocks
+// instead of allocated one by one. The copy's capacity is its length.
+func (sc *scratch) alloc(xs []int32) []int32 {
+	if len(xs) == 0 {
+		return nil
+	}
+	if len(xs) > len(sc.arena) {
+		sc.arena = make([]int32, max(arenaBlock, len(xs)))
+	}
+	out := sc.arena[:len(xs):len(xs)]
+	copy(out, xs)
+	sc.arena = sc.arena[len(xs):]
+	return out
+}
+
+// arenaBlock is the size of the blocks sets are cut from.
+const arenaBlock = 1 << 16
 
 func b2i(b bool) int32 {
 	if b {
@@ -553,42 +667,4 @@ func (s *SingleFailures) After(first int32, e *Evaluator, sc *scratch) *Residual
 		}
 	}
 	return r
-}
-
-// sortIDs sorts xs (node ids, never negative), using buf as scratch: an
-// LSD radix sort, linear, for the big sets where it beats a comparison
-// sort; small sets go to slices.Sort. It returns buf, grown as needed.
-func sortIDs(xs, buf []int32) []int32 {
-	if len(xs) < 512 {
-		slices.Sort(xs)
-		return buf
-	}
-	var hi int32
-	for _, x := range xs {
-		hi = max(hi, x)
-	}
-	if cap(buf) < len(xs) {
-		buf = make([]int32, len(xs), 2*len(xs))
-	}
-	buf = buf[:len(xs)]
-	src, dst := xs, buf
-	for shift := uint(0); shift < 32 && hi>>shift > 0; shift += 11 {
-		var count [2049]int32
-		for _, x := range src {
-			count[(x>>shift)&2047+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		for _, x := range src {
-			d := (x >> shift) & 2047
-			dst[count[d]] = x
-			count[d]++
-		}
-		src, dst = dst, src
-	}
-	if &src[0] != &xs[0] {
-		copy(xs, src)
-	}
-	return buf
 }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,25 +90,5 @@ func TestSingleFailuresExamples(t *testing.T) {
 				checkResidual(t, m)
 			}
 		})
-	}
-}
-
-// TestSortIDs checks the radix sort against slices.Sort on sizes either
-// side of its threshold and on values of one, two and three digits.
-func TestSortIDs(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var buf []int32
-	for _, n := range []int{0, 1, 511, 512, 513, 5000, 100000} {
-		for _, hi := range []int32{1, 2047, 2048, 1 << 22, 1<<31 - 1} {
-			xs := make([]int32, n)
-			for i := range xs {
-				xs[i] = rng.Int32N(hi)
-			}
-			want := slices.Sorted(slices.Values(xs))
-			buf = sortIDs(xs, buf)
-			if !slices.Equal(xs, want) {
-				t.Fatalf("sortIDs(%d values below %d) is not sorted", n, hi)
-			}
-		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	mbits "math/bits"
 	"slices"
 )
 
@@ -232,51 +233,146 @@ func (m *Model) exposures(sf *SingleFailures, domains []int32) []Exposure {
 
 // paperRedundancy finds, after a run, the features that are down and have
 // among their transitive causes a service whose failover was blocked.
-// O(affected nodes and their edges).
+// One pass for all blocked services: each down node carries the set of
+// blocked services among its transitive causes (a bitmap), pushed along
+// cause edges to its dependents until nothing changes. O(affected nodes
+// and their edges, times the words of the bitmap); the evaluator keeps
+// the scratch for its next run.
 func (e *Evaluator) paperRedundancy() map[int32]PaperRedundancy {
 	m := e.m
+	blocked := e.blockedServices()
+	if len(blocked) == 0 {
+		return nil
+	}
+	r := e.view()
+	ps := e.paper
+	if ps == nil {
+		ps = &paperScratch{row: make([]int32, m.Len())}
+		e.paper = ps
+	}
+	ps.words = (len(blocked) + 63) / 64
+	defer ps.reset()
+	var queue []int32 // rows
+	for i, b := range blocked {
+		y := ps.rowOf(b)
+		ps.bitsOf(y)[i/64] |= 1 << (i % 64)
+		queue = append(queue, y)
+		ps.rows[y].queued = true
+	}
+	for len(queue) > 0 {
+		rx := queue[0]
+		queue = queue[1:]
+		ps.rows[rx].queued = false
+		x := ps.rows[rx].node
+		for _, y := range m.dependents(x) {
+			if r.state[y] != Down {
+				continue
+			}
+			ry := ps.rowOf(y)
+			if !ps.hasCause(r, ry, x) {
+				continue
+			}
+			from, to := ps.bitsOf(rx), ps.bitsOf(ry)
+			grew := false
+			for w, b := range from {
+				if b&^to[w] != 0 {
+					to[w] |= b
+					grew = true
+				}
+			}
+			if grew && !ps.rows[ry].queued {
+				queue = append(queue, ry)
+				ps.rows[ry].queued = true
+			}
+		}
+	}
+	out := map[int32]PaperRedundancy{}
+	via := make([][]int32, len(blocked))
+	for i, b := range blocked {
+		via[i] = r.BlockedBy(b)
+	}
+	for y, row := range ps.rows {
+		if m.kinds[row.node] != Feature {
+			continue
+		}
+		var p PaperRedundancy
+		for w, b := range ps.bitsOf(int32(y)) {
+			for ; b != 0; b &= b - 1 {
+				i := w*64 + mbits.TrailingZeros64(b)
+				p.Services = append(p.Services, blocked[i])
+				p.BlockedBy = append(p.BlockedBy, via[i]...)
+			}
+		}
+		if p.Services != nil {
+			p.BlockedBy = slices.Compact(slices.Sorted(slices.Values(p.BlockedBy)))
+			out[row.node] = p
+		}
+	}
+	return out
+}
+
+// paperScratch is paperRedundancy's working memory: a row per down node
+// it reached, with its bitmap of blocked services and its direct causes.
+type paperScratch struct {
+	row    []int32 // node → 1 + its row; 0: none
+	rows   []paperRow
+	words  int
+	bits   []uint64 // words per row
+	causes []int32  // the rows' direct causes, once computed
+}
+
+type paperRow struct {
+	node           int32
+	causes, causeN int32 // causes[causes:causes+causeN]; causeN -1: not computed
+	queued         bool
+}
+
+func (ps *paperScratch) rowOf(v int32) int32 {
+	if i := ps.row[v]; i > 0 {
+		return i - 1
+	}
+	ps.rows = append(ps.rows, paperRow{node: v, causeN: -1})
+	ps.bits = append(ps.bits, make([]uint64, ps.words)...)
+	ps.row[v] = int32(len(ps.rows))
+	return int32(len(ps.rows) - 1)
+}
+
+func (ps *paperScratch) bitsOf(y int32) []uint64 {
+	return ps.bits[int(y)*ps.words : int(y+1)*ps.words]
+}
+
+// hasCause reports whether x is among the direct causes of row y's node.
+func (ps *paperScratch) hasCause(r *Result, y, x int32) bool {
+	row := &ps.rows[y]
+	if row.causeN < 0 {
+		n := len(ps.causes)
+		ps.causes = r.appendCauses(ps.causes, row.node)
+		row.causes, row.causeN = int32(n), int32(len(ps.causes)-n)
+	}
+	_, ok := slices.BinarySearch(ps.causes[row.causes:row.causes+row.causeN], x)
+	return ok
+}
+
+func (ps *paperScratch) reset() {
+	for _, row := range ps.rows {
+		ps.row[row.node] = 0
+	}
+	ps.rows, ps.bits, ps.causes = ps.rows[:0], ps.bits[:0], ps.causes[:0]
+}
+
+// blockedServices lists, after a run, the services that are down with
+// their failover blocked, in id order.
+func (e *Evaluator) blockedServices() []int32 {
 	var blocked []int32
 	for _, v := range e.touchedN {
-		if m.kinds[v] == Service && e.state[v] == Down {
+		if e.m.kinds[v] == Service && e.state[v] == Down {
 			if _, _, fo := e.replicas(v); fo == FailoverBlocked {
 				blocked = append(blocked, v)
 			}
 		}
 	}
-	if len(blocked) == 0 {
-		return nil
-	}
 	slices.Sort(blocked)
-	r := e.view()
-	out := map[int32]PaperRedundancy{}
-	for _, b := range blocked {
-		via := r.BlockedBy(b)
-		// every down node that has b among its transitive causes
-		seen := map[int32]bool{b: true}
-		stack := []int32{b}
-		for len(stack) > 0 {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if m.kinds[x] == Feature {
-				p := out[x]
-				p.Services = append(p.Services, b)
-				p.BlockedBy = append(p.BlockedBy, via...)
-				out[x] = p
-			}
-			for _, y := range m.dependents(x) {
-				if !seen[y] && r.state[y] == Down && slices.Contains(r.Causes(y), x) {
-					seen[y] = true
-					stack = append(stack, y)
-				}
-			}
-		}
-	}
-	for f, p := range out {
-		slices.Sort(p.Services)
-		p.BlockedBy = slices.Compact(slices.Sorted(slices.Values(p.BlockedBy)))
-		out[f] = p
-	}
-	return out
+	return blocked
 }
 
 // dependents returns the nodes that need v: owners of groups v is a member

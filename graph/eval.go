@@ -70,6 +70,8 @@ type Evaluator struct {
 	touchedG []int32
 	gTouched []bool
 	queue    []change
+
+	paper *paperScratch // paperRedundancy's, kept between runs
 }
 
 type change struct {

@@ -152,12 +152,17 @@ func (r *Result) replicaState(v int32) State {
 // not up, the components whose loss cost it replicas, and the control plane
 // that blocked its failover. A failed node, and an up node, has none.
 func (r *Result) Causes(v int32) []int32 {
+	return r.appendCauses(nil, v)
+}
+
+// appendCauses appends the direct causes of v's state (Causes) to out.
+func (r *Result) appendCauses(out []int32, v int32) []int32 {
 	s := r.state[v]
 	if s == Up || r.failed[v] {
-		return nil
+		return out
 	}
 	m := r.m
-	var out []int32
+	n := len(out)
 	for g := m.ngStart[v]; g < m.ngStart[v+1]; g++ {
 		gv := r.groupVerdict(g)
 		if gv != s {
@@ -184,8 +189,8 @@ func (r *Result) Causes(v int32) []int32 {
 			out = append(out, r.BlockedBy(v)...)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(out[n:])
+	return out[:n+len(slices.Compact(out[n:]))]
 }
 
 // computeWhy finds, for every affected node, a shortest chain of causes to

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -185,10 +187,110 @@ func paperByEvaluation(e *Evaluator, fr FeatureRisk) []PaperRedundancy {
 	var out []PaperRedundancy
 	for _, k := range fr.SPOF {
 		e.Run([]int32{k})
-		if p, ok := e.paperRedundancy()[fr.Node]; ok {
+		if p, ok := e.paperRedundancySlow()[fr.Node]; ok {
 			p.SPOF = k
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// paperRedundancySlow is paperRedundancy the obvious way, the oracle of
+// its tests: a search from each blocked service along cause edges.
+func (e *Evaluator) paperRedundancySlow() map[int32]PaperRedundancy {
+	m := e.m
+	var blocked []int32
+	for _, v := range e.touchedN {
+		if m.kinds[v] == Service && e.state[v] == Down {
+			if _, _, fo := e.replicas(v); fo == FailoverBlocked {
+				blocked = append(blocked, v)
+			}
+		}
+	}
+	if len(blocked) == 0 {
+		return nil
+	}
+	slices.Sort(blocked)
+	r := e.view()
+	out := map[int32]PaperRedundancy{}
+	for _, b := range blocked {
+		via := r.BlockedBy(b)
+		// every down node that has b among its transitive causes
+		seen := map[int32]bool{b: true}
+		stack := []int32{b}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if m.kinds[x] == Feature {
+				p := out[x]
+				p.Services = append(p.Services, b)
+				p.BlockedBy = append(p.BlockedBy, via...)
+				out[x] = p
+			}
+			for _, y := range m.dependents(x) {
+				if !seen[y] && r.state[y] == Down && slices.Contains(r.Causes(y), x) {
+					seen[y] = true
+					stack = append(stack, y)
+				}
+			}
+		}
+	}
+	for f, p := range out {
+		slices.Sort(p.Services)
+		p.BlockedBy = slices.Compact(slices.Sorted(slices.Values(p.BlockedBy)))
+		out[f] = p
+	}
+	return out
+}
+
+// TestPaperRedundancyMatchesSearch compares the one-pass paperRedundancy
+// with a search from each blocked service, after random failure sets.
+func TestPaperRedundancyMatchesSearch(t *testing.T) {
+	checkRounds(t, func(t *rapid.T) {
+		m := mustBuild(t, genInventory(t))
+		all := make([]int32, m.Len())
+		for v := range all {
+			all[v] = int32(v)
+		}
+		failed := rapid.SliceOfNDistinct(rapid.SampledFrom(all), 1, 4, func(v int32) int32 { return v }).Draw(t, "failed")
+		e := m.NewEvaluator()
+		e.Run(failed)
+		got, want := e.paperRedundancy(), e.paperRedundancySlow()
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %v: paperRedundancy = %v; the search from each blocked service gives %v", ids(m, failed), got, want)
+		}
+	})
+}
+
+// TestPaperRedundancyManyBlocked loses a site holding the failover control
+// plane of 150 services (more than two words of the bitmap); each of two
+// features needs a different share of them.
+func TestPaperRedundancyManyBlocked(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("services:\n  - id: ops\n    placement: [{on: rack-2}]\n")
+	var even, all []string
+	for i := range 150 {
+		id := fmt.Sprintf("db-%03d", i)
+		fmt.Fprintf(&b, "  - {id: %s, placement: [{on: rack-1}, {on: rack-b1, role: standby}], failover: {via: [ops]}}\n", id)
+		all = append(all, id)
+		if i%2 == 0 {
+			even = append(even, id)
+		}
+	}
+	fmt.Fprintf(&b, "features:\n  - {id: f-all, users: 1, dependsOn: [%s]}\n  - {id: f-even, users: 1, dependsOn: [%s]}\n",
+		strings.Join(all, ", "), strings.Join(even, ", "))
+	m := mustBuild(t, loadInventory(t, rulesBase, b.String()))
+	e := m.NewEvaluator()
+	e.Run(lookupAll(t, m, []string{"site-a"}))
+	got := e.paperRedundancy()
+	if want := e.paperRedundancySlow(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("paperRedundancy = %v; the search from each blocked service gives %v", got, want)
+	}
+	ops := lookupAll(t, m, []string{"ops"})
+	for f, svcs := range map[string][]string{"f-all": all, "f-even": even} {
+		p := got[lookupAll(t, m, []string{f})[0]]
+		if want := lookupAll(t, m, svcs); !slices.Equal(p.Services, want) || !slices.Equal(p.BlockedBy, ops) {
+			t.Fatalf("%s: blocked services %v via %v; want %d services via ops", f, ids(m, p.Services), ids(m, p.BlockedBy), len(want))
+		}
+	}
 }

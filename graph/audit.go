@@ -101,37 +101,67 @@ func (m *Model) NewAudit(domains, candidates []int32, opt AuditOptions) *Audit {
 		a.Domains[i].Node = d
 		impact[d] = int32(i + 1)
 	}
+	// Two passes over the features' sets: count each domain's features,
+	// then lay the lists out in two arrays cut to size.
+	features := m.Nodes(Feature)
+	nDown, nDeg := make([]int32, len(doms)), make([]int32, len(doms))
 	spof := make([]bool, n)
-	for v := int32(0); v < int32(n); v++ {
-		if m.kinds[v] != Feature {
-			continue
-		}
+	var totalDown, totalDeg int
+	for _, v := range features {
 		users := m.Feature(v).Users
 		for _, k := range sf.Down(v) {
 			spof[k] = true
 			if i := impact[k]; i > 0 {
+				nDown[i-1]++
+				a.Domains[i-1].UsersDown += users
+				totalDown++
+			}
+		}
+		for _, k := range sf.Degraded(v) {
+			if i := impact[k]; i > 0 {
+				nDeg[i-1]++
+				a.Domains[i-1].UsersDegraded += users
+				totalDeg++
+			}
+		}
+		a.Features = append(a.Features, FeatureRisk{Node: v, SPOF: sf.Down(v)})
+	}
+	downs, degs := make([]int32, totalDown), make([]int32, totalDeg)
+	for i := range a.Domains {
+		d := &a.Domains[i]
+		if nDown[i] > 0 { // else nil, as before any feature is found
+			d.FeaturesDown, downs = downs[:0:nDown[i]], downs[nDown[i]:]
+		}
+		if nDeg[i] > 0 {
+			d.FeaturesDegraded, degs = degs[:0:nDeg[i]], degs[nDeg[i]:]
+		}
+	}
+	for _, v := range features {
+		for _, k := range sf.Down(v) {
+			if i := impact[k]; i > 0 {
 				d := &a.Domains[i-1]
 				d.FeaturesDown = append(d.FeaturesDown, v)
-				d.UsersDown += users
 			}
 		}
 		for _, k := range sf.Degraded(v) {
 			if i := impact[k]; i > 0 {
 				d := &a.Domains[i-1]
 				d.FeaturesDegraded = append(d.FeaturesDegraded, v)
-				d.UsersDegraded += users
 			}
 		}
-		a.Features = append(a.Features, FeatureRisk{Node: v, SPOF: sf.Down(v)})
 	}
 	slices.SortFunc(a.Domains, func(x, y DomainImpact) int {
-		return cmp.Or(
-			cmp.Compare(y.UsersDown, x.UsersDown),
-			cmp.Compare(y.UsersDegraded, x.UsersDegraded),
-			cmp.Compare(len(y.FeaturesDown), len(x.FeaturesDown)),
-			cmp.Compare(len(y.FeaturesDegraded), len(x.FeaturesDegraded)),
-			cmp.Compare(x.Node, y.Node),
-		)
+		switch {
+		case x.UsersDown != y.UsersDown:
+			return cmp.Compare(y.UsersDown, x.UsersDown)
+		case x.UsersDegraded != y.UsersDegraded:
+			return cmp.Compare(y.UsersDegraded, x.UsersDegraded)
+		case len(x.FeaturesDown) != len(y.FeaturesDown):
+			return cmp.Compare(len(y.FeaturesDown), len(x.FeaturesDown))
+		case len(x.FeaturesDegraded) != len(y.FeaturesDegraded):
+			return cmp.Compare(len(y.FeaturesDegraded), len(x.FeaturesDegraded))
+		}
+		return cmp.Compare(x.Node, y.Node)
 	})
 
 	if a.Err = ctx.Err(); a.Err != nil {

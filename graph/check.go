@@ -449,7 +449,8 @@ func (m *Model) cyclesAmong(services []int32, keep func(g int32) bool, extra fun
 		start[i+1] = int32(len(flat))
 	}
 	var out [][]int32
-	for _, scc := range tarjan(start, flat) {
+	sccs, _ := tarjan(start, flat)
+	for _, scc := range sccs {
 		if len(scc) < 2 {
 			continue
 		}

@@ -24,32 +24,45 @@ func (m *Model) eachInput(v int32, fn func(x int32)) {
 // component comes after the components it needs. O(V+E), no recursion,
 // no maps.
 func (m *Model) SCCs() [][]int32 {
+	sccs, _ := tarjan(m.inputs())
+	return sccs
+}
+
+// inputs returns the "needs" graph as adjacency arrays: the inputs of v
+// (eachInput's, in its order) are adj[start[v]:start[v+1]]. A node's
+// groups, and their members, are contiguous, so each node's inputs are
+// three copies.
+func (m *Model) inputs() (start, adj []int32) {
 	n := int32(len(m.ids))
-	start := make([]int32, n+1)
+	start = make([]int32, n+1)
 	for v := int32(0); v < n; v++ {
-		c := int32(0)
-		m.eachInput(v, func(int32) { c++ })
-		start[v+1] = start[v] + c
+		members := m.gmStart[m.ngStart[v+1]] - m.gmStart[m.ngStart[v]]
+		start[v+1] = start[v] + members + (m.npStart[v+1] - m.npStart[v]) + (m.viaStart[v+1] - m.viaStart[v])
 	}
-	adj := make([]int32, start[n])
+	adj = make([]int32, start[n])
 	for v := int32(0); v < n; v++ {
 		i := start[v]
-		m.eachInput(v, func(x int32) { adj[i] = x; i++ })
+		i += int32(copy(adj[i:], m.gmList[m.gmStart[m.ngStart[v]]:m.gmStart[m.ngStart[v+1]]]))
+		i += int32(copy(adj[i:], m.plComp[m.npStart[v]:m.npStart[v+1]]))
+		copy(adj[i:], m.viaList[m.viaStart[v]:m.viaStart[v+1]])
 	}
-	return tarjan(start, adj)
+	return start, adj
 }
 
 // tarjan returns the strongly connected components of the graph on nodes
 // 0..len(start)-2 whose edges from v are adj[start[v]:start[v+1]], each
 // sorted, in reverse topological order (a component after those it has
-// edges to). Iterative Tarjan: O(V+E).
-func tarjan(start, adj []int32) [][]int32 {
+// edges to), and each node's component. Iterative Tarjan: O(V+E); the
+// components are cut from one array.
+func tarjan(start, adj []int32) (sccs [][]int32, sccOf []int32) {
 	n := int32(len(start) - 1)
 	index := make([]int32, n) // 0 = unvisited; else 1-based DFS index
 	low := make([]int32, n)
 	onStack := make([]bool, n)
+	members := make([]int32, 0, n)
+	sccOf = make([]int32, n)
+	var bounds []int32
 	var stack []int32
-	var sccs [][]int32
 	next := int32(1)
 	type frame struct{ v, edge int32 }
 	var call []frame
@@ -85,20 +98,31 @@ func tarjan(start, adj []int32) [][]int32 {
 				low[u] = min(low[u], low[v])
 			}
 			if low[v] == index[v] {
-				var scc []int32
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					scc = append(scc, w)
-					if w == v {
-						break
-					}
+				// the component is the stack down to v
+				top := len(stack) - 1
+				for stack[top] != v {
+					top--
 				}
-				slices.Sort(scc)
-				sccs = append(sccs, scc)
+				c := int32(len(bounds))
+				for _, w := range stack[top:] {
+					onStack[w] = false
+					sccOf[w] = c
+				}
+				from := len(members)
+				members = append(members, stack[top:]...)
+				slices.Sort(members[from:])
+				stack = stack[:top]
+				bounds = append(bounds, int32(from))
 			}
 		}
 	}
-	return sccs
+	sccs = make([][]int32, len(bounds))
+	for c, from := range bounds {
+		to := int32(len(members))
+		if c+1 < len(bounds) {
+			to = bounds[c+1]
+		}
+		sccs[c] = members[from:to:to]
+	}
+	return sccs, sccOf
 }

@@ -187,18 +187,16 @@ func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (
 		inU:      make([]bool, n),
 		down:     make([][]int32, n),
 		degraded: make([][]int32, n),
-		sccOf:    make([]int32, n),
 	}
 	for _, k := range s.universe {
 		s.inU[k] = true
 	}
-	s.sccs = m.SCCs()
+	start, adj := m.inputs()
+	s.sccs, s.sccOf = tarjan(start, adj)
 	s.cyclic = make([]bool, len(s.sccs))
 	for i, scc := range s.sccs {
-		for _, v := range scc {
-			s.sccOf[v] = int32(i)
-		}
-		s.cyclic[i] = len(scc) > 1 || m.selfLoop(scc[0])
+		v := scc[0]
+		s.cyclic[i] = len(scc) > 1 || slices.Contains(adj[start[v]:start[v+1]], v)
 	}
 	base := m.NewEvaluator()
 	base.Run(nil) // only what the inventory marks failed
@@ -218,7 +216,7 @@ func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (
 	}
 	get := func(x int32) ([]int32, []int32) { return s.down[x], s.degraded[x] }
 	done := 0
-	for _, level := range s.levels() {
+	for _, level := range s.levels(start, adj) {
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}
@@ -237,17 +235,18 @@ func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (
 
 // levels groups the SCCs by depth: level 0 needs nothing outside itself,
 // level i needs SCCs of levels below i and at least one of level i-1.
-func (s *SingleFailures) levels() [][]int32 {
+// The graph's edges are adj[start[v]:start[v+1]] (Model.inputs).
+func (s *SingleFailures) levels(start, adj []int32) [][]int32 {
 	depth := make([]int32, len(s.sccs))
 	var out [][]int32
 	for c, scc := range s.sccs {
 		d := int32(0)
 		for _, v := range scc {
-			s.m.eachInput(v, func(x int32) {
+			for _, x := range adj[start[v]:start[v+1]] {
 				if xc := s.sccOf[x]; xc != int32(c) {
 					d = max(d, depth[xc]+1)
 				}
-			})
+			}
 		}
 		depth[c] = d
 		for int(d) >= len(out) {
@@ -314,13 +313,6 @@ func (s *SingleFailures) computeSCC(c int32, sc *scratch, base *Evaluator, get s
 			}
 		}
 	}
-}
-
-// selfLoop reports whether v needs itself (never in a valid inventory).
-func (m *Model) selfLoop(v int32) bool {
-	self := false
-	m.eachInput(v, func(x int32) { self = self || x == v })
-	return self
 }
 
 // compute derives v's sets, relative to the state the evaluator base holds

@@ -27,12 +27,6 @@ var unsupportedExpr = map[string]string{
 	"GLM":                   "a time-dependent model",
 	"Weibull":               "a time-dependent model",
 	"periodic-test":         "a time-dependent model",
-	"lognormal-deviate":     "an uncertainty distribution",
-	"normal-deviate":        "an uncertainty distribution",
-	"uniform-deviate":       "an uncertainty distribution",
-	"gamma-deviate":         "an uncertainty distribution",
-	"beta-deviate":          "an uncertainty distribution",
-	"histogram":             "an uncertainty distribution",
 	"test-initiating-event": "an event-tree test",
 	"test-functional-event": "an event-tree test",
 	"extern-function":       "an external function",
@@ -41,7 +35,7 @@ var unsupportedExpr = map[string]string{
 }
 
 // exprHint says what blast does evaluate.
-const exprHint = "give a point value: float, int, bool, parameter, exponential, system-mission-time, or arithmetic (mul, div, add, sub, neg) on those"
+const exprHint = "give a point value: float, int, bool, parameter, exponential, system-mission-time, an uncertainty distribution (read as its mean), or arithmetic (mul, div, add, sub, neg) on those"
 
 // evaluator evaluates MEF expressions, reporting each problem once.
 type evaluator struct {
@@ -176,6 +170,10 @@ func (e *evaluator) eval(n *xnode, what string) (float64, bool) {
 			return 0, false
 		}
 		return v, true
+	case "lognormal-deviate", "normal-deviate", "uniform-deviate", "gamma-deviate", "beta-deviate":
+		return e.deviateMean(n, what)
+	case "histogram":
+		return e.histogramMean(n, what)
 	case "mul", "add", "sub", "div", "neg":
 		vs, ok := args()
 		want := "at least one argument"
@@ -214,8 +212,6 @@ func (e *evaluator) eval(n *xnode, what string) (float64, bool) {
 	if why, ok := unsupportedExpr[n.name]; ok {
 		hint := exprHint
 		switch why {
-		case "an uncertainty distribution":
-			hint = `give a point value instead, such as its mean as <float value="..."/>`
 		case "a time-dependent model":
 			hint = `give the probability at the mission time as <float value="..."/>, or an <exponential>`
 		}
@@ -233,4 +229,135 @@ func (e *evaluator) paramValue(p *mefParam) (float64, bool) {
 		return 0, false
 	}
 	return e.eval(p.expr, fmt.Sprintf("parameter %q", p.name))
+}
+
+// deviateMean evaluates an uncertainty distribution as its mean, the
+// point value PRA tools compute with: lognormal-deviate (mean, error
+// factor[, confidence level]) is its first argument, and with two
+// arguments (μ, σ of the underlying normal) exp(μ + σ²/2);
+// normal-deviate (mean, σ) its first argument; uniform-deviate (min, max)
+// the midpoint; gamma-deviate (k, θ) kθ; beta-deviate (α, β) α/(α+β).
+// The parameters are checked as a sampler would need them.
+func (e *evaluator) deviateMean(n *xnode, what string) (float64, bool) {
+	var vs []float64
+	ok := true
+	for _, k := range n.kids {
+		if k.name == "label" || k.name == "attributes" {
+			continue
+		}
+		v, kok := e.eval(k, what)
+		ok = ok && kok
+		vs = append(vs, v)
+	}
+	arity := map[string]string{
+		"lognormal-deviate": "the mean, the error factor and optionally the confidence level (or μ and σ)",
+		"normal-deviate":    "the mean and the standard deviation",
+		"uniform-deviate":   "the minimum and the maximum",
+		"gamma-deviate":     "the shape k and the scale θ",
+		"beta-deviate":      "α and β",
+	}[n.name]
+	if len(vs) != 2 && !(n.name == "lognormal-deviate" && len(vs) == 3) {
+		e.errf(n.pos, "give it "+arity, "%s: <%s> with %d arguments", what, n.name, len(vs))
+		return 0, false
+	}
+	if !ok {
+		return 0, false
+	}
+	bad := func(format string, args ...any) (float64, bool) {
+		e.errf(n.pos, "give it "+arity, "%s: <%s> %s", what, n.name, fmt.Sprintf(format, args...))
+		return 0, false
+	}
+	a, b := vs[0], vs[1]
+	var v float64
+	switch n.name {
+	case "lognormal-deviate":
+		if len(vs) == 3 {
+			if a <= 0 || b < 1 || vs[2] <= 0 || vs[2] >= 1 {
+				return bad("needs a mean above 0, an error factor of 1 or more and a level between 0 and 1; got %g, %g, %g", a, b, vs[2])
+			}
+			v = a
+			break
+		}
+		if b < 0 {
+			return bad("has σ = %g below 0", b)
+		}
+		v = math.Exp(a + b*b/2)
+	case "normal-deviate":
+		if b < 0 {
+			return bad("has a standard deviation of %g, below 0", b)
+		}
+		v = a
+	case "uniform-deviate":
+		if a > b {
+			return bad("has its minimum %g above its maximum %g", a, b)
+		}
+		v = (a + b) / 2
+	case "gamma-deviate":
+		if a <= 0 || b <= 0 {
+			return bad("needs k and θ above 0; got %g, %g", a, b)
+		}
+		v = a * b
+	case "beta-deviate":
+		if a <= 0 || b <= 0 {
+			return bad("needs α and β above 0; got %g, %g", a, b)
+		}
+		v = a / (a + b)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return bad("of %v has no finite mean", vs)
+	}
+	return v, true
+}
+
+// histogramMean evaluates a histogram (a lower bound, then bins of an
+// upper bound and a weight) as its mean: the weighted mean of the bins'
+// midpoints.
+func (e *evaluator) histogramMean(n *xnode, what string) (float64, bool) {
+	const hint = `give a lower bound, then <bin> elements of an upper bound and a weight: <histogram><float value="0"/><bin><float value="0.01"/><float value="1"/></bin></histogram>`
+	var kids []*xnode
+	for _, k := range n.kids {
+		if k.name != "label" && k.name != "attributes" {
+			kids = append(kids, k)
+		}
+	}
+	if len(kids) < 2 {
+		e.errf(n.pos, hint, "%s: <histogram> without bins", what)
+		return 0, false
+	}
+	lo, ok := e.eval(kids[0], what)
+	if !ok {
+		return 0, false
+	}
+	var sum, weights float64
+	for _, bin := range kids[1:] {
+		if bin.name != "bin" {
+			e.errf(bin.pos, hint, "%s: <%s> in a <histogram>, where a <bin> belongs", what, bin.name)
+			return 0, false
+		}
+		var vs []float64
+		for _, k := range bin.kids {
+			v, kok := e.eval(k, what)
+			if !kok {
+				return 0, false
+			}
+			vs = append(vs, v)
+		}
+		if len(vs) != 2 {
+			e.errf(bin.pos, hint, "%s: <bin> with %d values", what, len(vs))
+			return 0, false
+		}
+		hi, w := vs[0], vs[1]
+		if hi < lo || w < 0 {
+			e.errf(bin.pos, hint, "%s: <bin> up to %g after %g, weight %g: bounds must not decrease and weights must not be negative", what, hi, lo, w)
+			return 0, false
+		}
+		sum += (lo + hi) / 2 * w
+		weights += w
+		lo = hi
+	}
+	if weights <= 0 {
+		e.errf(n.pos, hint, "%s: <histogram> whose weights add up to 0", what)
+		return 0, false
+	}
+	return sum / weights, true
 }

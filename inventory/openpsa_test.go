@@ -156,25 +156,57 @@ func TestOpenPSAComponents(t *testing.T) {
 	}
 }
 
+// TestOpenPSADeviates reads each uncertainty distribution as its mean;
+// the expected values are what SCRAM 0.16.2 reports for the same events.
+func TestOpenPSADeviates(t *testing.T) {
+	doc := `<opsa-mef>
+<define-fault-tree name="f">
+  <define-gate name="top"><or>
+    <basic-event name="ln3"/><basic-event name="ln2"/><basic-event name="n"/><basic-event name="u"/>
+    <basic-event name="g"/><basic-event name="b"/><basic-event name="h"/>
+  </or></define-gate>
+  <define-basic-event name="ln3"><lognormal-deviate><float value="0.01"/><float value="3"/><float value="0.95"/></lognormal-deviate></define-basic-event>
+  <define-basic-event name="ln2"><lognormal-deviate><float value="-5"/><float value="0.5"/></lognormal-deviate></define-basic-event>
+  <define-basic-event name="n"><normal-deviate><float value="0.02"/><float value="0.001"/></normal-deviate></define-basic-event>
+  <define-basic-event name="u"><uniform-deviate><float value="0.01"/><float value="0.03"/></uniform-deviate></define-basic-event>
+  <define-basic-event name="g"><gamma-deviate><float value="2"/><float value="0.005"/></gamma-deviate></define-basic-event>
+  <define-basic-event name="b"><beta-deviate><float value="1"/><float value="9"/></beta-deviate></define-basic-event>
+  <define-basic-event name="h"><histogram><float value="0"/><bin><float value="0.01"/><float value="1"/></bin><bin><float value="0.05"/><float value="3"/></bin></histogram></define-basic-event>
+</define-fault-tree></opsa-mef>`
+	inv, diags := parseMEF(t, doc)
+	if diags.Err() != nil {
+		t.Fatalf("ParseOpenPSA: %v", diags)
+	}
+	got := probabilities(inv)
+	for id, want := range map[string]float64{
+		"ln3": 0.01, "ln2": math.Exp(-5 + 0.125), "n": 0.02, "u": 0.02, "g": 0.01, "b": 0.1, "h": 0.02375,
+	} {
+		if math.Abs(got[id]-want) > 1e-15 {
+			t.Errorf("probability of %s = %v; want %v (the distribution's mean)", id, got[id], want)
+		}
+	}
+}
+
 func TestOpenPSARefusals(t *testing.T) {
 	tree := `<define-fault-tree name="f"><define-gate name="top"><or><basic-event name="a"/><basic-event name="b"/></or></define-gate></define-fault-tree>`
 	for _, tc := range []struct {
 		name, body string
 		want       []string
 	}{
-		{"lognormal parameter", tree + `<model-data>
+		{"lognormal error factor below 1", tree + `<model-data>
 <define-basic-event name="a"><parameter name="l"/></define-basic-event>
 <define-basic-event name="b"><float value="0.1"/></define-basic-event>
-<define-parameter name="l"><lognormal-deviate><float value="1e-3"/><float value="3"/><float value="0.95"/></lognormal-deviate></define-parameter>
-</model-data>`, []string{"m.xml:4:28: parameter \"l\": <lognormal-deviate> (an uncertainty distribution) is not supported"}},
+<define-parameter name="l"><lognormal-deviate><float value="1e-3"/><float value="0.5"/><float value="0.95"/></lognormal-deviate></define-parameter>
+</model-data>`, []string{"m.xml:4:28: parameter \"l\": <lognormal-deviate> needs a mean above 0, an error factor of 1 or more"}},
 		{"GLM", tree + `<model-data>
 <define-basic-event name="a"><GLM><float value="0"/><float value="1e-3"/><float value="0.1"/><system-mission-time/></GLM></define-basic-event>
 <define-basic-event name="b"><float value="0.1"/></define-basic-event>
 </model-data>`, []string{"m.xml:2:30: basic event \"a\": <GLM> (a time-dependent model) is not supported"}},
-		{"normal deviate as a value", tree + `<model-data>
-<define-basic-event name="a"><normal-deviate><float value="0.1"/><float value="0.01"/></normal-deviate></define-basic-event>
-<define-basic-event name="b"><float value="0.1"/></define-basic-event>
-</model-data>`, []string{"m.xml:2:30: basic event \"a\": <normal-deviate>"}},
+		{"deviates with bad parameters", tree + `<model-data>
+<define-basic-event name="a"><uniform-deviate><float value="0.3"/><float value="0.1"/></uniform-deviate></define-basic-event>
+<define-basic-event name="b"><histogram><float value="0"/><bin><float value="0.1"/><float value="0"/></bin></histogram></define-basic-event>
+</model-data>`, []string{`m.xml:2:30: basic event "a": <uniform-deviate> has its minimum 0.3 above its maximum 0.1`,
+			`m.xml:3:30: basic event "b": <histogram> whose weights add up to 0`}},
 		{"CCF group", tree + `<model-data>
 <define-CCF-group name="pumps" model="beta-factor"><members><basic-event name="a"/><basic-event name="b"/></members></define-CCF-group>
 </model-data>`, []string{`m.xml:2:1: <define-CCF-group> "pumps" is not supported`}},

@@ -47,19 +47,7 @@ type evaluator struct {
 // be evaluated (the problem has been reported). what names the element
 // the expression belongs to, for messages.
 func (e *evaluator) eval(n *xnode, what string) (float64, bool) {
-	args := func() ([]float64, bool) {
-		var vs []float64
-		ok := true
-		for _, k := range n.kids {
-			if k.name == "label" || k.name == "attributes" {
-				continue
-			}
-			v, kok := e.eval(k, what)
-			ok = ok && kok
-			vs = append(vs, v)
-		}
-		return vs, ok
-	}
+	args := func() ([]float64, bool) { return e.args(n, what) }
 	switch n.name {
 	case "float", "int":
 		s := strings.TrimSpace(n.attr("value"))
@@ -222,6 +210,22 @@ func (e *evaluator) eval(n *xnode, what string) (float64, bool) {
 	return 0, false
 }
 
+// args evaluates the arguments of expression n (its elements but label
+// and attributes); ok is false when one could not be evaluated.
+func (e *evaluator) args(n *xnode, what string) ([]float64, bool) {
+	var vs []float64
+	ok := true
+	for _, k := range n.kids {
+		if k.name == "label" || k.name == "attributes" {
+			continue
+		}
+		v, kok := e.eval(k, what)
+		ok = ok && kok
+		vs = append(vs, v)
+	}
+	return vs, ok
+}
+
 // paramValue evaluates a define-parameter's one expression.
 func (e *evaluator) paramValue(p *mefParam) (float64, bool) {
 	if p.expr == nil {
@@ -239,16 +243,7 @@ func (e *evaluator) paramValue(p *mefParam) (float64, bool) {
 // the midpoint; gamma-deviate (k, θ) kθ; beta-deviate (α, β) α/(α+β).
 // The parameters are checked as a sampler would need them.
 func (e *evaluator) deviateMean(n *xnode, what string) (float64, bool) {
-	var vs []float64
-	ok := true
-	for _, k := range n.kids {
-		if k.name == "label" || k.name == "attributes" {
-			continue
-		}
-		v, kok := e.eval(k, what)
-		ok = ok && kok
-		vs = append(vs, v)
-	}
+	vs, ok := e.args(n, what)
 	arity := map[string]string{
 		"lognormal-deviate": "the mean, the error factor and optionally the confidence level (or μ and σ)",
 		"normal-deviate":    "the mean and the standard deviation",

@@ -48,12 +48,12 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 		return lo
 	}
 	k := bddNode{v, lo, hi}
-	if r := d.unique.find(d.nodes, k); r >= 0 {
+	if r := d.unique.find(k); r >= 0 {
 		return r
 	}
 	r := int32(len(d.nodes))
 	d.nodes = append(d.nodes, k)
-	d.unique.add(d.nodes, r)
+	d.unique.add(k, r)
 	if d.limit > 0 && len(d.nodes) > d.limit {
 		d.over = true
 	}

@@ -50,12 +50,12 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 		return lo
 	}
 	k := bddNode{v, lo, hi}
-	if r := z.unique.find(z.nodes, k); r >= 0 {
+	if r := z.unique.find(k); r >= 0 {
 		return r
 	}
 	r := int32(len(z.nodes))
 	z.nodes = append(z.nodes, k)
-	z.unique.add(z.nodes, r)
+	z.unique.add(k, r)
 	if len(z.nodes) > len(z.without) && len(z.without) < 1<<22 {
 		z.minsol, z.without = newZDDCache(2*len(z.minsol)), newZDDCache(2*len(z.without))
 	}

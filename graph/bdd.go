@@ -13,9 +13,11 @@ type BDD struct {
 	unique uniqueTable
 	cache  []iteEntry
 	stop   *stopper // nil: never stops
-	// limit, when above 0, bounds the node count: past it, over is set
-	// and operations return meaningless results quickly.
+	// limit, when above 0, bounds work, the calls of mk (nodes looked
+	// up or made): past it, over is set and operations return meaningless
+	// results quickly.
 	limit int
+	work  int
 	over  bool
 	// gatesDone counts the gates FromFaultTree built before going over.
 	gatesDone int
@@ -47,6 +49,10 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 	if lo == hi {
 		return lo
 	}
+	d.work++
+	if d.limit > 0 && d.work > d.limit {
+		d.over = true
+	}
 	k := bddNode{v, lo, hi}
 	if r := d.unique.find(k); r >= 0 {
 		return r
@@ -54,9 +60,6 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 	r := int32(len(d.nodes))
 	d.nodes = append(d.nodes, k)
 	d.unique.add(k, r)
-	if d.limit > 0 && len(d.nodes) > d.limit {
-		d.over = true
-	}
 	if len(d.nodes) > 2*len(d.cache) && len(d.cache) < 1<<24 {
 		d.cache = make([]iteEntry, 2*len(d.cache))
 		for i := range d.cache {
@@ -126,50 +129,6 @@ func (d *BDD) AtLeast(k int, fs []int32) int32 {
 		}
 	}
 	return row[k]
-}
-
-// FromFaultTree returns the BDD of ft's top event, with basic event i as
-// variable i. O(gates) ITE calls.
-func (d *BDD) FromFaultTree(ft *FaultTree) int32 {
-	gates := make([]int32, len(ft.Gates))
-	val := func(a Arg) int32 {
-		switch a {
-		case True:
-			return 1
-		case False:
-			return 0
-		}
-		if e, ok := a.Event(); ok {
-			return d.Var(e)
-		}
-		return gates[a]
-	}
-	for i, g := range ft.Gates {
-		var r int32
-		switch g.Op {
-		case OpOr:
-			r = 0
-			for _, a := range g.Args {
-				r = d.Or(r, val(a))
-			}
-		case OpAnd:
-			r = 1
-			for _, a := range g.Args {
-				r = d.And(r, val(a))
-			}
-		default:
-			fs := make([]int32, len(g.Args))
-			for j, a := range g.Args {
-				fs[j] = val(a)
-			}
-			r = d.AtLeast(g.K, fs)
-		}
-		gates[i] = r
-		if !d.over {
-			d.gatesDone = i + 1
-		}
-	}
-	return val(ft.Top)
 }
 
 // reach returns the nodes below f (f included, constants excluded) in

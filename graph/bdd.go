@@ -132,9 +132,10 @@ func (d *BDD) AtLeast(k int, fs []int32) int32 {
 }
 
 // reach returns the nodes below f (f included, constants excluded) in
-// increasing order: children before parents.
+// increasing order: children before parents. O(|f| + f), f's number
+// bounding the numbers below it.
 func (d *BDD) reach(f int32) []int32 {
-	seen := map[int32]bool{}
+	seen := make([]bool, f+1)
 	stack := []int32{f}
 	var out []int32
 	for len(stack) > 0 {
@@ -158,10 +159,12 @@ func (d *BDD) Probability(f int32, p []float64) float64 {
 	return prob[f]
 }
 
-func (d *BDD) probabilities(f int32, p []float64) (map[int32]float64, []int32) {
+// probabilities returns the probability of each node below f (indexed by
+// node number, up to f) and those nodes, children first.
+func (d *BDD) probabilities(f int32, p []float64) ([]float64, []int32) {
 	nodes := d.reach(f)
-	prob := make(map[int32]float64, len(nodes)+2)
-	prob[0], prob[1] = 0, 1
+	prob := make([]float64, max(f+1, 2))
+	prob[1] = 1
 	for _, x := range nodes {
 		n := d.nodes[x]
 		prob[x] = p[n.v]*prob[n.hi] + (1-p[n.v])*prob[n.lo]
@@ -175,7 +178,7 @@ func (d *BDD) probabilities(f int32, p []float64) (map[int32]float64, []int32) {
 // each node: O(|f|).
 func (d *BDD) Birnbaum(f int32, p []float64) ([]float64, float64) {
 	prob, nodes := d.probabilities(f, p)
-	reach := make(map[int32]float64, len(nodes))
+	reach := make([]float64, len(prob))
 	reach[f] = 1
 	b := make([]float64, len(p))
 	for i := len(nodes) - 1; i >= 0; i-- {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -328,16 +329,39 @@ func (c *CutSets) Each(k int, fn func(ids []string)) {
 	} else if c.CountsByOrder[0] > 0 {
 		n = 1
 	}
-	sets := make([][]int32, n)
-	for i := range sets {
-		sets[i] = flat[i*k : (i+1)*k]
-	}
-	slices.SortFunc(sets, slices.Compare)
 	byRank := make([]string, len(c.rank))
 	for e, r := range c.rank {
 		byRank[r] = c.Tree.Events[e].ID
 	}
 	ids := make([]string, k)
+	// Sets that fit in 64 bits, ranks first to last from the high bits
+	// down, sort as integers in the order slices.Compare gives them:
+	// several times faster than comparing slices.
+	if w := bits.Len(uint(len(c.rank))); k > 0 && k*w <= packBits {
+		keys := make([]uint64, n)
+		for i := range keys {
+			var x uint64
+			for _, r := range flat[i*k : (i+1)*k] {
+				x = x<<w | uint64(r)
+			}
+			keys[i] = x
+		}
+		slices.Sort(keys)
+		mask := uint64(1)<<w - 1
+		for _, x := range keys {
+			for i := k - 1; i >= 0; i-- {
+				ids[i] = byRank[x&mask]
+				x >>= w
+			}
+			fn(ids)
+		}
+		return
+	}
+	sets := make([][]int32, n)
+	for i := range sets {
+		sets[i] = flat[i*k : (i+1)*k]
+	}
+	slices.SortFunc(sets, slices.Compare)
 	for _, s := range sets {
 		for i, r := range s {
 			ids[i] = byRank[r]
@@ -345,6 +369,10 @@ func (c *CutSets) Each(k int, fn func(ids []string)) {
 		fn(ids)
 	}
 }
+
+// packBits is the most bits a set packed for Each's sort may take (a
+// variable for the tests).
+var packBits = 64
 
 // All returns every cut set, by order then ids.
 func (c *CutSets) All() [][]string {

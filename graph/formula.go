@@ -1,6 +1,10 @@
 package graph
 
-import "math/bits"
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+)
 
 // Building a gate's BDD argument by argument (r = r ∨ f₁, r ∨ f₂, ...)
 // makes every partial result and every argument's own BDD, and on the
@@ -44,30 +48,39 @@ type formulaBDD struct {
 
 	// Derived from nodes by prepare:
 	parent  []int32  // each node's operator; −1 for the root
-	need    []int16  // each operator: true arguments that decide it true
+	need    []int8   // each operator: true arguments that decide it true
 	under   []uint32 // words per node: the leaf occurrences below it
 	occs    []uint32 // words per leaf: its occurrences
 	gates   []int32  // the leaves that are not events
 	atleast []int32  // the atleast operators
+	evOccs  []int32  // the occurrences of events, by variable
+	varLeaf []int32  // per variable: the event leaf it is, or −1
 	words   int
 
-	// Expansion state, one frame per depth: leaf BDDs and their top
-	// variables, node values (0, 1 or 2: not decided), operators' counts
-	// of true and undecided arguments, live leaf occurrences.
-	frames []formulaFrame
-	key    []int32
-	memo   formulaMemo
+	// The expansion's state, changed on the way down and restored on the
+	// way back from log: node values (0, 1, or 2: not decided), the
+	// operators' counts of true and undecided arguments, the live leaf
+	// occurrences (undecided, and so is every operator above them), and
+	// the BDDs of the leaves that are not events with their top variables
+	// (a live event is its own variable still).
+	val, ones, open []int8
+	live            []uint32
+	gleaf, gtop     []int32
+	log             []undo
+
+	key  []int32
+	memo formulaMemo
 }
 
-type formulaFrame struct {
-	leaves, top []int32
-	val         []int8
-	ones, open  []int16
-	live        []uint32
+// undo is one change of the expansion's state: what to put back where.
+type undo struct {
+	what uint8 // 0 val, 1 ones, 2 open, 3 live, 4 gleaf, 5 gtop
+	at   int32
+	old  int32
 }
 
 // build returns the BDD of the formula, its leaves' BDDs being leaves, or
-// −1 when d went over its node limit. After −1, build(true) goes on with
+// −1 when d went over its work limit. After −1, build(true) goes on with
 // the same formula: the results of the expansion steps that finished are
 // kept.
 func (fb *formulaBDD) build(resume bool) int32 {
@@ -75,32 +88,35 @@ func (fb *formulaBDD) build(resume bool) int32 {
 		fb.memo.reset()
 	}
 	fb.prepare()
-	f := fb.frame(0)
-	copy(f.leaves, fb.leaves)
-	for i, x := range fb.leaves {
-		f.top[i] = fb.d.nodes[x].v
-	}
-	clear(f.live)
+	n := len(fb.nodes)
+	fb.val, fb.ones, fb.open = grow(fb.val, n), grow(fb.ones, n), grow(fb.open, n)
+	fb.live = grow(fb.live, fb.words)
+	clear(fb.ones)
+	clear(fb.open)
+	clear(fb.live)
 	for i := range fb.nodes {
-		f.val[i], f.ones[i], f.open[i] = 2, 0, 0
-	}
-	for i := range fb.nodes {
+		fb.val[i] = 2
 		if p := fb.parent[i]; p >= 0 {
-			f.open[p]++
+			fb.open[p]++
 		}
-		if l := fb.nodes[i].leaf; l >= 0 {
-			f.live[i/32] |= 1 << (i % 32)
+		if fb.nodes[i].leaf >= 0 {
+			fb.live[i/32] |= 1 << (i % 32)
 		}
 	}
-	for i, x := range f.leaves {
+	fb.gleaf, fb.gtop = grow(fb.gleaf, len(fb.leaves)), grow(fb.gtop, len(fb.leaves))
+	for _, l := range fb.gates {
+		x := fb.leaves[l]
+		fb.gleaf[l], fb.gtop[l] = x, fb.d.nodes[x].v
 		if x < 2 {
-			fb.settle(f, int32(i), int8(x))
+			fb.settle(l, int8(x))
 		}
 	}
+	fb.log = fb.log[:0]
 	return fb.expand(0)
 }
 
-// prepare derives parent, need, under, occs, gates and atleast.
+// prepare derives parent, need, under, occs, gates, atleast, evOccs and
+// varLeaf from the formula.
 func (fb *formulaBDD) prepare() {
 	n := len(fb.nodes)
 	fb.words = (n + 31) / 32
@@ -111,22 +127,25 @@ func (fb *formulaBDD) prepare() {
 	fb.occs = grow(fb.occs, len(fb.leaves)*w)
 	clear(fb.under)
 	clear(fb.occs)
-	fb.gates, fb.atleast = fb.gates[:0], fb.atleast[:0]
+	fb.gates, fb.atleast, fb.evOccs = fb.gates[:0], fb.atleast[:0], fb.evOccs[:0]
 	fb.parent[n-1] = -1
 	for i := range fb.nodes {
 		nd := &fb.nodes[i]
 		if nd.leaf >= 0 {
 			fb.under[i*w+i/32] |= 1 << (i % 32)
 			fb.occs[int(nd.leaf)*w+i/32] |= 1 << (i % 32)
+			if fb.event[nd.leaf] {
+				fb.evOccs = append(fb.evOccs, int32(i))
+			}
 			continue
 		}
 		switch nd.op {
 		case OpOr:
 			fb.need[i] = 1
 		case OpAnd:
-			fb.need[i] = int16(len(nd.kids))
+			fb.need[i] = int8(len(nd.kids))
 		default:
-			fb.need[i] = int16(nd.k)
+			fb.need[i] = int8(nd.k)
 			fb.atleast = append(fb.atleast, int32(i))
 		}
 		for _, c := range nd.kids {
@@ -141,42 +160,81 @@ func (fb *formulaBDD) prepare() {
 			fb.gates = append(fb.gates, int32(l))
 		}
 	}
-}
-
-func (fb *formulaBDD) frame(depth int) *formulaFrame {
-	for len(fb.frames) <= depth {
-		fb.frames = append(fb.frames, formulaFrame{})
+	d := fb.d
+	slices.SortFunc(fb.evOccs, func(x, y int32) int {
+		return cmp.Compare(d.nodes[fb.leaves[fb.nodes[x].leaf]].v, d.nodes[fb.leaves[fb.nodes[y].leaf]].v)
+	})
+	for _, l := range fb.leaves {
+		if v := d.nodes[l].v; v < bddTerminal {
+			for len(fb.varLeaf) <= int(v) {
+				fb.varLeaf = append(fb.varLeaf, -1)
+			}
+		}
 	}
-	f := &fb.frames[depth]
-	n, l := len(fb.nodes), len(fb.leaves)
-	f.leaves, f.top = grow(f.leaves, l), grow(f.top, l)
-	f.val, f.ones, f.open = grow(f.val, n), grow(f.ones, n), grow(f.open, n)
-	f.live = grow(f.live, fb.words)
-	return f
+	for i := range fb.varLeaf {
+		fb.varLeaf[i] = -1
+	}
+	for l, x := range fb.leaves {
+		if fb.event[l] {
+			fb.varLeaf[d.nodes[x].v] = int32(l)
+		}
+	}
 }
 
-// settle makes leaf l the constant c in frame f: its occurrences are
-// decided, and so, upwards, every operator they decide; what is below a
-// decided operator is no longer live.
-func (fb *formulaBDD) settle(f *formulaFrame, l int32, c int8) {
+func (fb *formulaBDD) set(what uint8, at int32, old int32) {
+	fb.log = append(fb.log, undo{what, at, old})
+}
+
+// undoTo puts the state back as it was when the log had mark entries.
+func (fb *formulaBDD) undoTo(mark int) {
+	for i := len(fb.log) - 1; i >= mark; i-- {
+		u := fb.log[i]
+		switch u.what {
+		case 0:
+			fb.val[u.at] = int8(u.old)
+		case 1:
+			fb.ones[u.at] = int8(u.old)
+		case 2:
+			fb.open[u.at] = int8(u.old)
+		case 3:
+			fb.live[u.at] = uint32(u.old)
+		case 4:
+			fb.gleaf[u.at] = u.old
+		case 5:
+			fb.gtop[u.at] = u.old
+		}
+	}
+	fb.log = fb.log[:mark]
+}
+
+// settle makes leaf l the constant c: its occurrences are decided, and
+// so, upwards, every operator they decide; what is below a decided
+// operator is no longer live. Every change is logged.
+func (fb *formulaBDD) settle(l int32, c int8) {
 	w := fb.words
 	for j, word := range fb.occs[int(l)*w : int(l+1)*w] {
 		for word != 0 {
 			b := bits.TrailingZeros32(word)
 			word &^= 1 << b
 			i := int32(j*32 + b)
-			f.val[i] = c
-			f.live[j] &^= 1 << b
+			if fb.val[i] != 2 {
+				continue
+			}
+			fb.set(0, i, 2)
+			fb.val[i] = c
+			fb.clearLive(j, 1<<b)
 			up := c
-			for p := fb.parent[i]; p >= 0 && f.val[p] == 2; p = fb.parent[p] {
-				f.open[p]--
+			for p := fb.parent[i]; p >= 0 && fb.val[p] == 2; p = fb.parent[p] {
+				fb.set(2, p, int32(fb.open[p]))
+				fb.open[p]--
 				if up == 1 {
-					f.ones[p]++
+					fb.set(1, p, int32(fb.ones[p]))
+					fb.ones[p]++
 				}
 				switch {
-				case f.ones[p] >= fb.need[p]:
+				case fb.ones[p] >= fb.need[p]:
 					up = 1
-				case f.ones[p]+f.open[p] < fb.need[p]:
+				case fb.ones[p]+fb.open[p] < fb.need[p]:
 					up = 0
 				default:
 					up = 2
@@ -184,70 +242,84 @@ func (fb *formulaBDD) settle(f *formulaFrame, l int32, c int8) {
 				if up == 2 {
 					break
 				}
-				f.val[p] = up
+				fb.set(0, p, 2)
+				fb.val[p] = up
 				for k, u := range fb.under[int(p)*w : int(p+1)*w] {
-					f.live[k] &^= u
+					fb.clearLive(k, u)
 				}
 			}
 		}
 	}
 }
 
-func (fb *formulaBDD) expand(depth int) int32 {
+func (fb *formulaBDD) clearLive(j int, bits uint32) {
+	if old := fb.live[j]; old&bits != 0 {
+		fb.set(3, int32(j), int32(old))
+		fb.live[j] = old &^ bits
+	}
+}
+
+// isLive reports whether some occurrence in the words mask is live.
+func (fb *formulaBDD) isLive(mask []uint32) bool {
+	for j, u := range mask {
+		if u&fb.live[j] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// expand returns the BDD of the formula in the current state; ev is where
+// the live event occurrences may start in evOccs (those before are not).
+func (fb *formulaBDD) expand(ev int) int32 {
 	d := fb.d
-	f := &fb.frames[depth]
 	root := len(fb.nodes) - 1
-	if f.val[root] != 2 {
-		return int32(f.val[root])
+	if fb.val[root] != 2 {
+		return int32(fb.val[root])
 	}
 	if d.over || d.stop.stop() {
 		return -1
 	}
-	// What still matters: which leaf occurrences are live (an undecided
-	// and or or counts its constant arguments for nothing); the BDD of
-	// each live leaf that is not an event (a live event is its own
-	// variable still); the true arguments of each live atleast node.
 	w := fb.words
+	// The first variable of a live leaf, and one live leaf.
+	for ev < len(fb.evOccs) && fb.live[fb.evOccs[ev]/32]>>(fb.evOccs[ev]%32)&1 == 0 {
+		ev++
+	}
+	v, one := bddTerminal, int32(-1)
+	if ev < len(fb.evOccs) {
+		one = fb.nodes[fb.evOccs[ev]].leaf
+		v = d.nodes[fb.leaves[one]].v
+	}
 	key := fb.key[:0]
-	for _, u := range f.live {
+	for _, u := range fb.live {
 		key = append(key, int32(u))
 	}
-	// The first variable of a live leaf; and when every live occurrence
-	// is of one leaf, the formula (undecided, monotone) is that leaf.
-	v := bddTerminal
-	one := int32(-1)
-	for j, word := range f.live {
-		for word != 0 {
-			b := bits.TrailingZeros32(word)
-			word &^= 1 << b
-			l := fb.nodes[j*32+b].leaf
-			v = min(v, f.top[l])
-			switch one {
-			case -1:
-				one = l
-			case l:
-			default:
-				one = -2
-			}
-		}
-	}
-	if one >= 0 {
-		return f.leaves[one]
-	}
 	for _, l := range fb.gates {
-		for j, u := range fb.occs[int(l)*w : int(l+1)*w] {
-			if u&f.live[j] != 0 {
-				key = append(key, f.leaves[l])
-				break
+		if fb.isLive(fb.occs[int(l)*w : int(l+1)*w]) {
+			key = append(key, fb.gleaf[l])
+			if fb.gtop[l] < v {
+				v, one = fb.gtop[l], l
 			}
 		}
+	}
+	// When every live occurrence is of one leaf, the formula (undecided,
+	// monotone) is that leaf.
+	only := true
+	for j, u := range fb.occs[int(one)*w : int(one+1)*w] {
+		if fb.live[j]&^u != 0 {
+			only = false
+			break
+		}
+	}
+	if only {
+		if fb.event[one] {
+			return fb.leaves[one]
+		}
+		return fb.gleaf[one]
 	}
 	for _, i := range fb.atleast {
-		for j, u := range fb.under[int(i)*w : int(i+1)*w] {
-			if u&f.live[j] != 0 {
-				key = append(key, int32(f.ones[i]))
-				break
-			}
+		if fb.isLive(fb.under[int(i)*w : int(i+1)*w]) {
+			key = append(key, int32(fb.ones[i]))
 		}
 	}
 	fb.key = key
@@ -258,31 +330,28 @@ func (fb *formulaBDD) expand(depth int) int32 {
 	memoKey := fb.memo.store(key)
 	var r [2]int32
 	for branch := range 2 {
-		f = &fb.frames[depth] // frame may move when a deeper one is added
-		c := fb.frame(depth + 1)
-		f = &fb.frames[depth]
-		copy(c.leaves, f.leaves)
-		copy(c.top, f.top)
-		copy(c.val, f.val)
-		copy(c.ones, f.ones)
-		copy(c.open, f.open)
-		copy(c.live, f.live)
-		for l, t := range f.top {
-			if t != v {
+		mark := len(fb.log)
+		if l := fb.eventLeaf(v); l >= 0 {
+			fb.settle(l, int8(branch))
+		}
+		for _, l := range fb.gates {
+			if fb.gtop[l] != v {
 				continue
 			}
-			n := d.nodes[f.leaves[l]]
+			n := d.nodes[fb.gleaf[l]]
 			x := n.lo
 			if branch == 1 {
 				x = n.hi
 			}
-			c.leaves[l] = x
-			c.top[l] = d.nodes[x].v
+			fb.set(4, l, fb.gleaf[l])
+			fb.set(5, l, fb.gtop[l])
+			fb.gleaf[l], fb.gtop[l] = x, d.nodes[x].v
 			if x < 2 {
-				fb.settle(c, int32(l), int8(x))
+				fb.settle(l, int8(x))
 			}
 		}
-		r[branch] = fb.expand(depth + 1)
+		r[branch] = fb.expand(ev)
+		fb.undoTo(mark)
 		if r[branch] < 0 {
 			return -1
 		}
@@ -290,6 +359,14 @@ func (fb *formulaBDD) expand(depth int) int32 {
 	res := d.mk(v, r[0], r[1])
 	fb.memo.insert(memoKey, h, res)
 	return res
+}
+
+// eventLeaf returns the event leaf of variable v, or −1.
+func (fb *formulaBDD) eventLeaf(v int32) int32 {
+	if int(v) < len(fb.varLeaf) {
+		return fb.varLeaf[v]
+	}
+	return -1
 }
 
 func hashKey(key []int32) uint32 {

@@ -26,8 +26,12 @@ import (
 // formulaMax bounds the nodes of one formula (operators and leaf
 // occurrences); gates with more than formulaWide arguments are built
 // argument by argument, since each expansion step evaluates the whole
-// formula. (A variable for the tests.)
-var formulaMax = 128
+// formula; so are gates whose formula would have more than formulaGates
+// gates as leaves. (Variables for the tests.)
+var (
+	formulaMax   = 192
+	formulaGates = 32
+)
 
 const formulaWide = 64
 
@@ -475,6 +479,7 @@ type treeBuild struct {
 	d      *BDD
 	ft     *FaultTree
 	built  []bool  // gates built apart
+	plain  []bool  // of those, the gates built argument by argument
 	owner  []int32 // for the other gates: whose formula they are in
 	fn     []int32 // each built gate's BDD, once built
 	next   int     // the next gate to build
@@ -487,7 +492,7 @@ type treeBuild struct {
 
 func newTreeBuild(d *BDD, ft *FaultTree) *treeBuild {
 	n := len(ft.Gates)
-	b := &treeBuild{d: d, ft: ft, built: make([]bool, n), owner: make([]int32, n), fn: make([]int32, n),
+	b := &treeBuild{d: d, ft: ft, built: make([]bool, n), plain: make([]bool, n), owner: make([]int32, n), fn: make([]int32, n),
 		fb: &formulaBDD{d: d}, leafOf: map[Arg]int32{}}
 	top, ok := ft.Top.Gate()
 	if !ok {
@@ -513,38 +518,20 @@ func newTreeBuild(d *BDD, ft *FaultTree) *treeBuild {
 	// top down, each gate built apart takes the gates only it uses,
 	// breadth first, while its formula has room.
 	b.built[top] = true
-	var queue []int
+	queue := make([]int, 0, 16)
 	for g := top; g >= 0; g-- {
 		if !reach[g] || !b.built[g] {
 			continue
 		}
 		b.owner[g] = int32(g)
-		if len(ft.Gates[g].Args) > formulaWide {
-			for _, a := range ft.Gates[g].Args {
-				if c, ok := a.Gate(); ok {
-					b.built[c] = true
-				}
-			}
+		if len(ft.Gates[g].Args) <= formulaWide && b.plan(g, refs, queue) {
 			continue
 		}
-		size := 1
-		queue = append(queue[:0], g)
-		for len(queue) > 0 {
-			q := queue[0]
-			queue = queue[1:]
-			for _, a := range ft.Gates[q].Args {
-				size++
-				c, ok := a.Gate()
-				if !ok {
-					continue
-				}
-				if refs[c] == 1 && len(ft.Gates[c].Args) <= formulaWide && size+1+len(ft.Gates[c].Args) <= formulaMax {
-					b.owner[c] = int32(g)
-					size++ // its arguments are counted when it is taken
-					queue = append(queue, c)
-				} else {
-					b.built[c] = true
-				}
+		// Too wide, or too many gates as leaves: argument by argument.
+		b.plain[g] = true
+		for _, a := range ft.Gates[g].Args {
+			if c, ok := a.Gate(); ok {
+				b.built[c] = true
 			}
 		}
 	}
@@ -552,6 +539,46 @@ func newTreeBuild(d *BDD, ft *FaultTree) *treeBuild {
 		b.built[g] = b.built[g] && reach[g]
 	}
 	return b
+}
+
+// plan takes into gate g's formula the gates only g uses, breadth first,
+// while the formula has room, and marks the gates left out to be built
+// apart. It reports false, having taken nothing, when the formula would
+// have more than formulaGates gates as leaves: every expansion step looks
+// at each of them.
+func (b *treeBuild) plan(g int, refs []int32, queue []int) bool {
+	ft := b.ft
+	size, leaves := 1, 0
+	var taken, apart []int
+	queue = append(queue[:0], g)
+	for len(queue) > 0 {
+		q := queue[0]
+		queue = queue[1:]
+		for _, a := range ft.Gates[q].Args {
+			size++
+			c, ok := a.Gate()
+			if !ok {
+				continue
+			}
+			if refs[c] == 1 && len(ft.Gates[c].Args) <= formulaWide && size+1+len(ft.Gates[c].Args) <= formulaMax {
+				taken = append(taken, c)
+				size++ // its arguments are counted when it is taken
+				queue = append(queue, c)
+			} else if !slices.Contains(apart, c) {
+				apart = append(apart, c)
+				if leaves++; leaves > formulaGates {
+					return false
+				}
+			}
+		}
+	}
+	for _, c := range taken {
+		b.owner[c] = int32(g)
+	}
+	for _, c := range apart {
+		b.built[c] = true
+	}
+	return true
 }
 
 // run builds gates until all are (done) or d goes over its limit.
@@ -569,7 +596,7 @@ func (b *treeBuild) run() {
 		}
 		gt := &ft.Gates[g]
 		r := int32(-1)
-		if len(gt.Args) > formulaWide {
+		if b.plain[g] {
 			r = d.plainGate(gt, b.fn)
 			if d.over {
 				r = -1

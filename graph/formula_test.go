@@ -52,12 +52,15 @@ func drawFaultTree(t *rapid.T) *FaultTree {
 // TestFromFaultTreeMatchesGateByGate checks the formula expansion against
 // building the BDD gate by gate and argument by argument: in one manager
 // both must give the same node (BDDs are canonical), with formulas of
-// every size limit down to a single operator.
+// every size limit down to a single operator, and gates built argument
+// by argument when their formula would have more than 0, 1 or 2 gates as
+// leaves.
 func TestFromFaultTreeMatchesGateByGate(t *testing.T) {
-	defer func(m int) { formulaMax = m }(formulaMax)
+	defer func(m, g int) { formulaMax, formulaGates = m, g }(formulaMax, formulaGates)
 	checkRounds(t, func(t *rapid.T) {
 		ft := drawFaultTree(t)
-		formulaMax = rapid.SampledFrom([]int{1, 3, 8, 128}).Draw(t, "formula max")
+		formulaMax = rapid.SampledFrom([]int{1, 3, 8, 192}).Draw(t, "formula max")
+		formulaGates = rapid.SampledFrom([]int{0, 1, 2, 32}).Draw(t, "formula gates")
 		d := NewBDD()
 		got := d.FromFaultTree(ft)
 		want := d.fromFaultTreeByGates(ft)

@@ -13,6 +13,7 @@ import (
 // lo (without v) and of hi each with v added; hi is never 0.
 type ZDD struct {
 	nodes  []bddNode
+	empty  []bool // per node: the family holds the empty set
 	unique uniqueTable
 	// minsol and without are direct-mapped computed caches: a lost
 	// entry only costs recomputing it. They grow with the node count.
@@ -30,6 +31,7 @@ type zddEntry struct{ a, b, r int32 } // a < 0: empty
 func NewZDD() *ZDD {
 	z := &ZDD{}
 	z.nodes = append(z.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
+	z.empty = append(z.empty, false, true)
 	z.minsol, z.without = newZDDCache(1<<14), newZDDCache(1<<14)
 	return z
 }
@@ -56,6 +58,7 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 	}
 	r := int32(len(z.nodes))
 	z.nodes = append(z.nodes, k)
+	z.empty = append(z.empty, z.empty[lo])
 	z.unique.add(k, r)
 	if len(z.nodes) > len(z.without) && len(z.without) < 1<<22 {
 		z.minsol, z.without = newZDDCache(2*len(z.minsol)), newZDDCache(2*len(z.without))
@@ -153,12 +156,9 @@ func (z *ZDD) subtract(f, g int32) int32 {
 	return r
 }
 
-func (z *ZDD) hasEmpty(f int32) bool {
-	for f > 1 {
-		f = z.nodes[f].lo
-	}
-	return f == 1
-}
+// hasEmpty reports whether family f holds the empty set: whether its lo
+// chain ends at 1, recorded for each node when it is made.
+func (z *ZDD) hasEmpty(f int32) bool { return z.empty[f] }
 
 // CountByOrder returns how many sets of family f have each size:
 // counts[k] sets of k elements. O(|f|·maxsize).

@@ -13,9 +13,11 @@ type BDD struct {
 	unique uniqueTable
 	cache  []iteEntry
 	stop   *stopper // nil: never stops
-	// limit, when above 0, bounds the node count: past it, over is set
-	// and operations return meaningless results quickly.
+	// limit, when above 0, bounds work, the calls of mk (nodes looked
+	// up or made): past it, over is set and operations return meaningless
+	// results quickly.
 	limit int
+	work  int
 	over  bool
 	// gatesDone counts the gates FromFaultTree built before going over.
 	gatesDone int
@@ -47,16 +49,17 @@ func (d *BDD) mk(v, lo, hi int32) int32 {
 	if lo == hi {
 		return lo
 	}
+	d.work++
+	if d.limit > 0 && d.work > d.limit {
+		d.over = true
+	}
 	k := bddNode{v, lo, hi}
-	if r := d.unique.find(d.nodes, k); r >= 0 {
+	if r := d.unique.find(k); r >= 0 {
 		return r
 	}
 	r := int32(len(d.nodes))
 	d.nodes = append(d.nodes, k)
-	d.unique.add(d.nodes, r)
-	if d.limit > 0 && len(d.nodes) > d.limit {
-		d.over = true
-	}
+	d.unique.add(k, r)
 	if len(d.nodes) > 2*len(d.cache) && len(d.cache) < 1<<24 {
 		d.cache = make([]iteEntry, 2*len(d.cache))
 		for i := range d.cache {
@@ -128,54 +131,11 @@ func (d *BDD) AtLeast(k int, fs []int32) int32 {
 	return row[k]
 }
 
-// FromFaultTree returns the BDD of ft's top event, with basic event i as
-// variable i. O(gates) ITE calls.
-func (d *BDD) FromFaultTree(ft *FaultTree) int32 {
-	gates := make([]int32, len(ft.Gates))
-	val := func(a Arg) int32 {
-		switch a {
-		case True:
-			return 1
-		case False:
-			return 0
-		}
-		if e, ok := a.Event(); ok {
-			return d.Var(e)
-		}
-		return gates[a]
-	}
-	for i, g := range ft.Gates {
-		var r int32
-		switch g.Op {
-		case OpOr:
-			r = 0
-			for _, a := range g.Args {
-				r = d.Or(r, val(a))
-			}
-		case OpAnd:
-			r = 1
-			for _, a := range g.Args {
-				r = d.And(r, val(a))
-			}
-		default:
-			fs := make([]int32, len(g.Args))
-			for j, a := range g.Args {
-				fs[j] = val(a)
-			}
-			r = d.AtLeast(g.K, fs)
-		}
-		gates[i] = r
-		if !d.over {
-			d.gatesDone = i + 1
-		}
-	}
-	return val(ft.Top)
-}
-
 // reach returns the nodes below f (f included, constants excluded) in
-// increasing order: children before parents.
+// increasing order: children before parents. O(|f| + f), f's number
+// bounding the numbers below it.
 func (d *BDD) reach(f int32) []int32 {
-	seen := map[int32]bool{}
+	seen := make([]bool, f+1)
 	stack := []int32{f}
 	var out []int32
 	for len(stack) > 0 {
@@ -199,10 +159,12 @@ func (d *BDD) Probability(f int32, p []float64) float64 {
 	return prob[f]
 }
 
-func (d *BDD) probabilities(f int32, p []float64) (map[int32]float64, []int32) {
+// probabilities returns the probability of each node below f (indexed by
+// node number, up to f) and those nodes, children first.
+func (d *BDD) probabilities(f int32, p []float64) ([]float64, []int32) {
 	nodes := d.reach(f)
-	prob := make(map[int32]float64, len(nodes)+2)
-	prob[0], prob[1] = 0, 1
+	prob := make([]float64, max(f+1, 2))
+	prob[1] = 1
 	for _, x := range nodes {
 		n := d.nodes[x]
 		prob[x] = p[n.v]*prob[n.hi] + (1-p[n.v])*prob[n.lo]
@@ -216,7 +178,7 @@ func (d *BDD) probabilities(f int32, p []float64) (map[int32]float64, []int32) {
 // each node: O(|f|).
 func (d *BDD) Birnbaum(f int32, p []float64) ([]float64, float64) {
 	prob, nodes := d.probabilities(f, p)
-	reach := make(map[int32]float64, len(nodes))
+	reach := make([]float64, len(prob))
 	reach[f] = 1
 	b := make([]float64, len(p))
 	for i := len(nodes) - 1; i >= 0; i-- {

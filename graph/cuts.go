@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -12,6 +13,7 @@ import (
 // lo (without v) and of hi each with v added; hi is never 0.
 type ZDD struct {
 	nodes  []bddNode
+	empty  []bool // per node: the family holds the empty set
 	unique uniqueTable
 	// minsol and without are direct-mapped computed caches: a lost
 	// entry only costs recomputing it. They grow with the node count.
@@ -29,6 +31,7 @@ type zddEntry struct{ a, b, r int32 } // a < 0: empty
 func NewZDD() *ZDD {
 	z := &ZDD{}
 	z.nodes = append(z.nodes, bddNode{bddTerminal, 0, 0}, bddNode{bddTerminal, 1, 1})
+	z.empty = append(z.empty, false, true)
 	z.minsol, z.without = newZDDCache(1<<14), newZDDCache(1<<14)
 	return z
 }
@@ -50,12 +53,13 @@ func (z *ZDD) mk(v, lo, hi int32) int32 {
 		return lo
 	}
 	k := bddNode{v, lo, hi}
-	if r := z.unique.find(z.nodes, k); r >= 0 {
+	if r := z.unique.find(k); r >= 0 {
 		return r
 	}
 	r := int32(len(z.nodes))
 	z.nodes = append(z.nodes, k)
-	z.unique.add(z.nodes, r)
+	z.empty = append(z.empty, z.empty[lo])
+	z.unique.add(k, r)
 	if len(z.nodes) > len(z.without) && len(z.without) < 1<<22 {
 		z.minsol, z.without = newZDDCache(2*len(z.minsol)), newZDDCache(2*len(z.without))
 	}
@@ -152,12 +156,9 @@ func (z *ZDD) subtract(f, g int32) int32 {
 	return r
 }
 
-func (z *ZDD) hasEmpty(f int32) bool {
-	for f > 1 {
-		f = z.nodes[f].lo
-	}
-	return f == 1
-}
+// hasEmpty reports whether family f holds the empty set: whether its lo
+// chain ends at 1, recorded for each node when it is made.
+func (z *ZDD) hasEmpty(f int32) bool { return z.empty[f] }
 
 // CountByOrder returns how many sets of family f have each size:
 // counts[k] sets of k elements. O(|f|·maxsize).
@@ -328,16 +329,39 @@ func (c *CutSets) Each(k int, fn func(ids []string)) {
 	} else if c.CountsByOrder[0] > 0 {
 		n = 1
 	}
-	sets := make([][]int32, n)
-	for i := range sets {
-		sets[i] = flat[i*k : (i+1)*k]
-	}
-	slices.SortFunc(sets, slices.Compare)
 	byRank := make([]string, len(c.rank))
 	for e, r := range c.rank {
 		byRank[r] = c.Tree.Events[e].ID
 	}
 	ids := make([]string, k)
+	// Sets that fit in 64 bits, ranks first to last from the high bits
+	// down, sort as integers in the order slices.Compare gives them:
+	// several times faster than comparing slices.
+	if w := bits.Len(uint(len(c.rank))); k > 0 && k*w <= packBits {
+		keys := make([]uint64, n)
+		for i := range keys {
+			var x uint64
+			for _, r := range flat[i*k : (i+1)*k] {
+				x = x<<w | uint64(r)
+			}
+			keys[i] = x
+		}
+		slices.Sort(keys)
+		mask := uint64(1)<<w - 1
+		for _, x := range keys {
+			for i := k - 1; i >= 0; i-- {
+				ids[i] = byRank[x&mask]
+				x >>= w
+			}
+			fn(ids)
+		}
+		return
+	}
+	sets := make([][]int32, n)
+	for i := range sets {
+		sets[i] = flat[i*k : (i+1)*k]
+	}
+	slices.SortFunc(sets, slices.Compare)
 	for _, s := range sets {
 		for i, r := range s {
 			ids[i] = byRank[r]
@@ -345,6 +369,10 @@ func (c *CutSets) Each(k int, fn func(ids []string)) {
 		fn(ids)
 	}
 }
+
+// packBits is the most bits a set packed for Each's sort may take (a
+// variable for the tests).
+var packBits = 64
 
 // All returns every cut set, by order then ids.
 func (c *CutSets) All() [][]string {

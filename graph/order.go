@@ -9,10 +9,11 @@ import (
 // benchmarks, taking the biggest argument of each gate first gives
 // elf9601 a BDD 25 times smaller than a plain depth-first walk, while
 // edf9202 wants the smallest first (330 thousand nodes instead of 5
-// million). orderedBDD therefore races a few orders under a small node
-// budget, and keeps the smallest BDD that fits, or else goes on with the
-// order that got furthest: a small cost on top of one build, and far from
-// the worst order's.
+// million). orderedBDD therefore races a few orders: each builds under a
+// budget of work (nodes looked up or made) that doubles every round,
+// going on where it stopped (see treeBuild), and the first to finish
+// wins. The others stop at the winner's work, so the race costs at most
+// that much more.
 
 // orderedBDD builds the BDD of ft's top event under the best of a few
 // depth-first variable orders, and returns it with ft renumbered to match
@@ -21,54 +22,55 @@ import (
 // through s and a meaningless BDD.
 func orderedBDD(ft *FaultTree, s *stopper) (d *BDD, root int32, tree *FaultTree, perm []int) {
 	type candidate struct {
-		tree *FaultTree
-		perm []int
+		tree  *FaultTree
+		perm  []int
+		build *treeBuild
 	}
-	var cands []candidate
+	var cands []*candidate
 	for _, o := range []argOrder{biggestFirst, smallestFirst} {
 		perm := ft.dfsOrder(o)
-		if slices.ContainsFunc(cands, func(c candidate) bool { return slices.Equal(c.perm, perm) }) {
+		if slices.ContainsFunc(cands, func(c *candidate) bool { return slices.Equal(c.perm, perm) }) {
 			continue
 		}
-		cands = append(cands, candidate{ft.renumber(perm), perm})
+		tree := ft.renumber(perm)
+		d := NewBDD()
+		d.stop = s
+		cands = append(cands, &candidate{tree, perm, newTreeBuild(d, tree)})
 	}
-	// Rounds under a growing budget; an order that fits ends the race
-	// (the smallest of those that fit wins). After the last round the order
-	// that got furthest through the gates (they come in the same order
-	// whatever the variable order) is built to the end.
-	progress := make([]int, len(cands))
-	for round, budget := 0, orderBudget; round < orderRounds; round, budget = round+1, budget*4 {
-		var best *BDD
-		bestRoot, bestAt := int32(0), -1
-		for i, c := range cands {
-			b := NewBDD()
-			b.stop, b.limit = s, budget
+	// Rounds under a budget doubling each round; within a round, once an
+	// order finishes the others must finish with less work to win. After
+	// the last round the order that got furthest through the gates (they
+	// come in the same order whatever the variable order) goes on alone.
+	var best *candidate
+	for round, budget := 0, orderBudget; round < orderRounds && best == nil; round, budget = round+1, budget*2 {
+		for _, c := range cands {
+			limit := budget
 			if best != nil {
-				b.limit = best.Size() // it must be smaller to be of use
+				limit = min(limit, best.build.d.work-1)
 			}
-			r := b.FromFaultTree(c.tree)
+			c.build.goOn(limit)
+			c.build.run()
 			if s.err != nil {
-				return b, 0, c.tree, c.perm
+				return c.build.d, 0, c.tree, c.perm
 			}
-			progress[i] = b.gatesDone
-			if !b.over && (best == nil || b.Size() < best.Size()) {
-				best, bestRoot, bestAt = b, r, i
+			if c.build.done && !c.build.d.over {
+				best = c
 			}
-		}
-		if best != nil {
-			best.limit = 0
-			return best, bestRoot, cands[bestAt].tree, cands[bestAt].perm
 		}
 	}
-	at := 0
-	for i := range cands {
-		if progress[i] > progress[at] {
-			at = i
+	if best == nil {
+		best = cands[0]
+		for _, c := range cands {
+			if c.build.d.gatesDone > best.build.d.gatesDone {
+				best = c
+			}
 		}
+		best.build.goOn(0)
+		best.build.run()
 	}
-	b := NewBDD()
-	b.stop = s
-	return b, b.FromFaultTree(cands[at].tree), cands[at].tree, cands[at].perm
+	d = best.build.d
+	d.limit = 0
+	return d, best.build.root, best.tree, best.perm
 }
 
 // argOrder sorts the arguments of a gate for a depth-first walk, given
@@ -175,9 +177,9 @@ func (ft *FaultTree) renumber(perm []int) *FaultTree {
 	return &out
 }
 
-// orderBudget is the node budget of orderedBDD's first round, and
-// orderRounds the number of rounds (the budget grows fourfold each).
+// orderBudget is the work budget of orderedBDD's first round, and
+// orderRounds the number of rounds (the budget doubles each).
 var (
 	orderBudget = 1 << 16
-	orderRounds = 8
+	orderRounds = 15
 )

@@ -210,6 +210,13 @@ func TestMinimalCutSetsMatchBruteForce(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("MinimalCutSets(%q, services=%v, max %d) = %v; want %v", m.ID(f), opt.Services, maxOrder, got, want)
 		}
+		// Each sorts sets packed in integers when they fit; the same
+		// sets in the same order when they never do.
+		defer func(b int) { packBits = b }(packBits)
+		packBits = 0
+		if got := cs.All(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("MinimalCutSets(%q, services=%v, max %d) unpacked = %v; want %v", m.ID(f), opt.Services, maxOrder, got, want)
+		}
 		var n uint64
 		for _, c := range cs.CountsByOrder {
 			n += c

@@ -3,13 +3,19 @@ package graph
 import "math/bits"
 
 // uniqueTable finds the node (v, lo, hi) among a decision diagram's nodes:
-// open addressing over node numbers, probing linearly, half full at most.
-// It replaces a Go map keyed by the node, whose hashing and probing were
-// most of the time spent building diagrams.
+// open addressing, probing linearly, half full at most. Each slot holds
+// the node's key beside its number, so that a probe reads one slot and
+// not also the node array: on diagrams of millions of nodes both are far
+// apart in memory, and the second read doubled the cost of a look-up.
 type uniqueTable struct {
-	slots []int32 // node number + 1; 0: empty
+	slots []uniqueSlot
 	n     int
 	shift uint // 64 − log2(len(slots))
+}
+
+type uniqueSlot struct {
+	k bddNode
+	r int32 // node number; 0 (a constant, never stored): empty
 }
 
 // hash mixes the node into the top bits of a 64-bit product (Fibonacci
@@ -21,43 +27,52 @@ func (t *uniqueTable) hash(k bddNode) uint32 {
 }
 
 // find returns the number of the node equal to k, or -1.
-func (t *uniqueTable) find(nodes []bddNode, k bddNode) int32 {
+func (t *uniqueTable) find(k bddNode) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
 	mask := uint32(len(t.slots) - 1)
 	for i := t.hash(k) & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
+		s := &t.slots[i]
+		if s.r == 0 {
 			return -1
 		}
-		if nodes[s-1] == k {
-			return s - 1
+		if s.k == k {
+			return s.r
 		}
 	}
 }
 
-// add records node r, nodes[r], which find did not find.
-func (t *uniqueTable) add(nodes []bddNode, r int32) {
+// add records node r, whose key k find did not find.
+func (t *uniqueTable) add(k bddNode, r int32) {
 	if 2*(t.n+1) > len(t.slots) {
-		old := t.slots
-		t.slots = make([]int32, max(1024, 2*len(old)))
-		t.shift = uint(64 - bits.TrailingZeros(uint(len(t.slots))))
-		for _, s := range old {
-			if s != 0 {
-				t.put(nodes, s-1)
-			}
-		}
+		t.grow(max(1024, 2*len(t.slots)))
 	}
-	t.put(nodes, r)
+	t.put(k, r)
 	t.n++
 }
 
-func (t *uniqueTable) put(nodes []bddNode, r int32) {
+// grow makes room for size/2 nodes without growing again: the table is
+// rebuilt with size slots (a power of two).
+func (t *uniqueTable) grow(size int) {
+	if size <= len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots = make([]uniqueSlot, size)
+	t.shift = uint(64 - bits.TrailingZeros(uint(len(t.slots))))
+	for _, s := range old {
+		if s.r != 0 {
+			t.put(s.k, s.r)
+		}
+	}
+}
+
+func (t *uniqueTable) put(k bddNode, r int32) {
 	mask := uint32(len(t.slots) - 1)
-	i := t.hash(nodes[r]) & mask
-	for t.slots[i] != 0 {
+	i := t.hash(k) & mask
+	for t.slots[i].r != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = r + 1
+	t.slots[i] = uniqueSlot{k, r}
 }

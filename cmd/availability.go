@@ -117,17 +117,23 @@ func availabilityRun(opts *AvailabilityOptions) error {
 		for id := range missing {
 			ids = append(ids, id)
 		}
-		q := sortedQuoted(ids)
-		if len(q) > 10 {
-			q = append(q[:10], fmt.Sprintf("and %d more", len(ids)-10))
-		}
-		return &ExitError{ExitInput, fmt.Errorf("no failure data for %s; give unavailability (or mtbf and mttr) on them, per kind under defaults.kinds or for services under defaults.services, or pass --default-unavailability",
-			strings.Join(q, ", "))}
+		return missingDataError(ids)
 	}
 	if opts.Format == "json" {
 		return out.WriteAvailabilityJSON(opts.IO.Out, feats)
 	}
 	return out.WriteAvailabilityText(opts.IO.Out, feats, out.AvailabilityOptions{Top: opts.Top})
+}
+
+// missingDataError refuses basic events without failure data, naming the
+// first ten.
+func missingDataError(ids []string) error {
+	q := sortedQuoted(ids)
+	if len(q) > 10 {
+		q = append(q[:10], fmt.Sprintf("and %d more", len(ids)-10))
+	}
+	return &ExitError{ExitInput, fmt.Errorf("no failure data for %s; give unavailability (or mtbf and mttr) on them, per kind under defaults.kinds or for services under defaults.services, or pass --default-unavailability",
+		strings.Join(q, ", "))}
 }
 
 func sortedQuoted(ids []string) []string {

@@ -16,6 +16,9 @@ type CutsOptions struct {
 	MaxOrder        int
 	MaxCutSets      uint64
 	IncludeServices bool
+	Probability     bool
+	Default         float64
+	DefaultSet      bool
 	Format          string
 }
 
@@ -34,9 +37,13 @@ account. Sets are printed by order (size) then ids, with counts per order.
 
 The feature's down function is compiled into a BDD and its minimal
 solutions into a ZBDD; --max-order bounds the work, not only the output.
+With --probability the exact probability that the feature is down is
+computed on the same BDD and printed with the sets (blast availability
+gives it with the approximations and importance measures).
 -f also takes Open-PSA MEF fault trees (.xml).`,
 		Example: `  blast cuts -f examples/kakao-2022.yaml --feature talk-send
-  blast cuts -f model.xml --max-order 2 --format json`,
+  blast cuts -f model.xml --max-order 2 --format json
+  blast cuts -f model.xml --max-order 4 --probability`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := checkFormat(opts.Format, "text", "json"); err != nil {
@@ -44,6 +51,10 @@ solutions into a ZBDD; --max-order bounds the work, not only the output.
 			}
 			if opts.MaxOrder < 0 {
 				return usagef("--max-order %d: give 1 or more, or 0 for no bound", opts.MaxOrder)
+			}
+			opts.DefaultSet = c.Flags().Changed("default-unavailability")
+			if opts.DefaultSet && (opts.Default < 0 || opts.Default > 1) {
+				return usagef("--default-unavailability %v: give a probability between 0 and 1", opts.Default)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -56,6 +67,8 @@ solutions into a ZBDD; --max-order bounds the work, not only the output.
 	c.Flags().IntVar(&opts.MaxOrder, "max-order", 3, "largest cut set to find; 0 for no bound")
 	c.Flags().Uint64Var(&opts.MaxCutSets, "max-cut-sets", DefaultMaxCutSets, "refuse to list more cut sets than this")
 	c.Flags().BoolVar(&opts.IncludeServices, "include-services", false, "count services failing in software as basic events too")
+	c.Flags().BoolVar(&opts.Probability, "probability", false, "also compute the exact probability that the feature is down")
+	c.Flags().Float64Var(&opts.Default, "default-unavailability", 0, "with --probability: unavailability of basic events without failure data")
 	c.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	return c
 }
@@ -65,10 +78,19 @@ solutions into a ZBDD; --max-order bounds the work, not only the output.
 // and those of one order are held in memory to be sorted.
 const DefaultMaxCutSets = 1_000_000
 
-type cutSource struct{ cs *graph.CutSets }
+type cutSource struct {
+	cs *graph.CutSets
+	p  *float64
+}
 
 func (s cutSource) Counts() []uint64                  { return s.cs.CountsByOrder }
 func (s cutSource) Each(k int, fn func(ids []string)) { s.cs.Each(k, fn) }
+func (s cutSource) Probability() (float64, bool) {
+	if s.p == nil {
+		return 0, false
+	}
+	return *s.p, true
+}
 
 func cutsRun(opts *CutsOptions) error {
 	m, err := loadRiskModel(opts.IO, opts.Files)
@@ -98,6 +120,19 @@ func cutsRun(opts *CutsOptions) error {
 	if err := opts.IO.Context().Err(); err != nil {
 		return err
 	}
+	src := cutSource{cs: cs}
+	if opts.Probability {
+		var def *float64
+		if opts.DefaultSet {
+			def = &opts.Default
+		}
+		p, missing := m.EventProbabilities(cs.Tree, def)
+		if len(missing) > 0 {
+			return missingDataError(missing)
+		}
+		pd := cs.Probability(p)
+		src.p = &pd
+	}
 	var done func(uint64)
 	if opts.IO.ErrTerminal && total > 10000 {
 		done = func(n uint64) {
@@ -110,9 +145,9 @@ func cutsRun(opts *CutsOptions) error {
 		}
 	}
 	if opts.Format == "json" {
-		return out.WriteCutsJSON(opts.IO.Out, m.ID(vs[0]), cutSource{cs}, done)
+		return out.WriteCutsJSON(opts.IO.Out, m.ID(vs[0]), src, done)
 	}
-	return out.WriteCutsText(opts.IO.Out, m.ID(vs[0]), cutSource{cs}, done)
+	return out.WriteCutsText(opts.IO.Out, m.ID(vs[0]), src, done)
 }
 
 // bar draws a progress bar of width cells.

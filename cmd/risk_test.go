@@ -112,6 +112,9 @@ func TestRiskGoldens(t *testing.T) {
 		{"availability-missing.txt", []string{"availability", "-f", "../examples/kakao-2022.yaml"}, 2},
 		{"availability-missing-services.txt", []string{"availability", "-f", tricky, "--include-services"}, 2},
 		{"export-tricky.xml", []string{"export", "openpsa", "-f", tricky}, 0},
+		{"cuts-kakao-probability.txt", []string{"cuts", "-f", "../examples/kakao-2022.yaml", "-f", defaults, "--feature", "talk-send", "--max-order", "1", "--probability"}, 0},
+		{"cuts-chat-probability.json", []string{"cuts", "-f", tricky, "--feature", "chat", "--max-order", "1", "--probability", "--format", "json"}, 0},
+		{"cuts-missing.txt", []string{"cuts", "-f", "../examples/kakao-2022.yaml", "--feature", "talk-send", "--probability"}, 2},
 		{"cuts-no-feature.txt", []string{"cuts", "-f", tricky}, 2},
 		{"cuts-unknown-feature.txt", []string{"cuts", "-f", tricky, "--feature", "r1"}, 2},
 	} {
@@ -324,6 +327,45 @@ func TestImportOpenPSAErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCutsProbability checks that cuts --probability gives the exact
+// probability availability gives, on every feature of the examples.
+func TestCutsProbability(t *testing.T) {
+	for _, tc := range []struct{ files []string }{{[]string{tricky}}, {[]string{"../examples/kakao-2022.yaml", defaults}}} {
+		var fargs []string
+		for _, f := range tc.files {
+			fargs = append(fargs, "-f", f)
+		}
+		o, e, code := run(t, "", append([]string{"availability", "--format", "json"}, fargs...)...)
+		if code != 0 {
+			t.Fatalf("availability %v exited %d: %s", tc.files, code, e)
+		}
+		var avail struct {
+			Features []struct {
+				ID    string  `json:"feature"`
+				PDown float64 `json:"pDown"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal([]byte(o), &avail); err != nil || len(avail.Features) < 2 {
+			t.Fatalf("availability %v: %v, %d features", tc.files, err, len(avail.Features))
+		}
+		for _, f := range avail.Features {
+			o, e, code := run(t, "", append([]string{"cuts", "--probability", "--max-order", "1", "--format", "json", "--feature", f.ID}, fargs...)...)
+			if code != 0 {
+				t.Fatalf("cuts --feature %s exited %d: %s", f.ID, code, e)
+			}
+			var cuts struct {
+				Probability *float64 `json:"probability"`
+			}
+			if err := json.Unmarshal([]byte(o), &cuts); err != nil || cuts.Probability == nil {
+				t.Fatalf("cuts --probability --feature %s: %v, no probability in\n%s", f.ID, err, o)
+			}
+			if p := *cuts.Probability; math.Abs(p-f.PDown) > 1e-12*max(p, f.PDown) {
+				t.Errorf("%s: cuts --probability %.17g; availability %.17g", f.ID, p, f.PDown)
+			}
+		}
 	}
 }
 

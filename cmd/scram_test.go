@@ -24,7 +24,9 @@ import (
 // installs) and generated trees with up to a million minimal cut sets.
 // For every top gate it checks that both tools find the same minimal
 // cut sets, set by set, and the same exact probability, and it times
-// both (medians of BLAST_SCRAM_RUNS runs, default 5). The table goes to
+// both (medians of BLAST_SCRAM_RUNS runs, default 5): one run of each
+// giving cut sets and probability (blast cuts --probability, SCRAM --bdd
+// --probability true). The table goes to
 // the test log and, when BLAST_SCRAM_TABLE names a file, to that file.
 // scripts/compare-scram runs it.
 //
@@ -167,8 +169,9 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		top := sp.name
 		targs := append([]string{"--feature", top}, fargs...)
 		var cuts struct {
-			CutSets [][]string `json:"cutSets"`
-			Counts  []uint64   `json:"countsByOrder"`
+			CutSets     [][]string `json:"cutSets"`
+			Counts      []uint64   `json:"countsByOrder"`
+			Probability *float64   `json:"probability"`
 		}
 		var avail struct {
 			Features []struct {
@@ -177,10 +180,13 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		}
 		// Both tools run as processes writing their results to a file.
 		cutsOut, availOut := filepath.Join(tmp, "cuts.json"), filepath.Join(tmp, "avail.json")
+		// What SCRAM's run gives, cut sets and exact probability, blast
+		// gives in one run of cuts --probability; availability (not
+		// timed) must agree with it.
 		blastWall, blastCPU := median(runs, func() time.Duration {
-			return runTo(t, cutsOut, blast, append([]string{"cuts", "--max-order", order, "--max-cut-sets", "1000000000", "--format", "json"}, targs...)...) +
-				runTo(t, availOut, blast, append([]string{"availability", "--max-order", order, "--format", "json"}, targs...)...)
+			return runTo(t, cutsOut, blast, append([]string{"cuts", "--probability", "--max-order", order, "--max-cut-sets", "1000000000", "--format", "json"}, targs...)...)
 		})
+		runTo(t, availOut, blast, append([]string{"availability", "--max-order", order, "--format", "json"}, targs...)...)
 		for _, x := range []struct {
 			path string
 			v    any
@@ -229,7 +235,13 @@ func compareScram(t *testing.T, blast, scram string, md scramModel, runs int) st
 		// Probability: scram prints 6 significant digits, so agreement is
 		// checked to that; the independent exact value and a closed form,
 		// when known, to 1e-9.
-		pb := avail.Features[0].PDown
+		if cuts.Probability == nil {
+			t.Fatalf("blast cuts --probability --feature %s: no probability", top)
+		}
+		pb := *cuts.Probability
+		if pa := avail.Features[0].PDown; math.Abs(pa-pb) > 1e-12*max(pa, pb) {
+			t.Errorf("%s: blast cuts --probability %.17g; blast availability %.17g", top, pb, pa)
+		}
 		rel := math.Abs(pb-sp.probability) / sp.probability
 		if rel > 5e-6 {
 			t.Errorf("%s: P = %.12g; scram %.6g (relative difference %.2g)", top, pb, sp.probability, rel)

@@ -297,6 +297,11 @@ func (m *Model) MinimalCutSetsContext(ctx context.Context, v int32, opt FaultTre
 	return &CutSets{Tree: ft, Family: fam, Z: z, BDD: d, Root: root, CountsByOrder: z.CountByOrder(fam)}, nil
 }
 
+// Probability returns the exact probability that the top event occurs,
+// from the BDD the cut sets were found on; p[i] is the probability of
+// c.Tree.Events[i] (EventProbabilities of c.Tree). O(|BDD|).
+func (c *CutSets) Probability(p []float64) float64 { return c.BDD.Probability(c.Root, p) }
+
 // Each calls fn with the cut sets of k events as sorted ids, the sets in
 // increasing order of their ids: a set is sorted and compared element by
 // element; the slice is reused between calls. The sets of one order are

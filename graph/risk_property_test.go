@@ -297,6 +297,15 @@ func TestAvailabilityMatchesBruteForce(t *testing.T) {
 		if !near(a.Exact, P) {
 			t.Fatalf("Availability(%q).Exact = %v; want %v", m.ID(f), a.Exact, P)
 		}
+		// The cut sets' BDD gives it too, on its own tree's event order.
+		cs := m.MinimalCutSets(f, opt, maxOrder)
+		csp := make([]float64, len(cs.Tree.Events))
+		for i, e := range cs.Tree.Events {
+			csp[i] = prob[e.Node]
+		}
+		if got := cs.Probability(csp); !near(got, P) {
+			t.Fatalf("MinimalCutSets(%q).Probability = %v; want %v", m.ID(f), got, P)
+		}
 		// Approximations from the brute-force minimal cut sets.
 		rare, up, sets := 0.0, 1.0, uint64(0)
 		for mask, d := range down {

@@ -19,6 +19,9 @@ import (
 type CutSetSource interface {
 	Counts() []uint64
 	Each(k int, fn func(ids []string))
+	// Probability returns the exact probability of the top event, when
+	// it was asked for.
+	Probability() (float64, bool)
 }
 
 // cutID quotes an id when it would not read back as one cell of a
@@ -47,9 +50,15 @@ func WriteCutsText(w io.Writer, feature string, src CutSetSource, done func(n ui
 	}
 	if total == 0 {
 		fmt.Fprintf(bw, "# %s: no minimal cut sets (no failure of the basic events brings it down)\n", Clean(feature))
+		if p, ok := src.Probability(); ok {
+			fmt.Fprintf(bw, "# P(down) = %.10g, exact (BDD)\n", p)
+		}
 		return bw.Flush()
 	}
 	fmt.Fprintf(bw, "# %s: %d minimal cut %s (%s)\n", Clean(feature), total, num.Plural(int(min(total, 2)), "set", "sets"), strings.Join(per, ", "))
+	if p, ok := src.Probability(); ok {
+		fmt.Fprintf(bw, "# P(down) = %.10g, exact (BDD)\n", p)
+	}
 	var n uint64
 	for k := range counts {
 		src.Each(k, func(ids []string) {
@@ -97,7 +106,12 @@ func WriteCutsJSON(w io.Writer, feature string, src CutSetSource, done func(n ui
 		counts = []uint64{}
 	}
 	c, _ := json.Marshal(counts)
-	fmt.Fprintf(bw, "],\n  \"countsByOrder\": %s\n}\n", c)
+	fmt.Fprintf(bw, "],\n  \"countsByOrder\": %s", c)
+	if p, ok := src.Probability(); ok {
+		v, _ := json.Marshal(p)
+		fmt.Fprintf(bw, ",\n  \"probability\": %s", v)
+	}
+	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 

@@ -52,9 +52,9 @@ truncate cut sets do. -f also takes Open-PSA MEF fault trees (.xml).`,
 			if err := checkFormat(opts.Format, "text", "json"); err != nil {
 				return err
 			}
-			opts.DefaultSet = c.Flags().Changed("default-unavailability")
-			if opts.DefaultSet && (opts.Default < 0 || opts.Default > 1) {
-				return usagef("--default-unavailability %v: give a probability between 0 and 1", opts.Default)
+			var err error
+			if opts.DefaultSet, err = checkDefaultUnavailability(c, opts.Default); err != nil {
+				return err
 			}
 			if opts.Top < 0 {
 				return usagef("--top %d: give 0 (all) or more", opts.Top)
@@ -87,10 +87,7 @@ func availabilityRun(opts *AvailabilityOptions) error {
 	if err != nil {
 		return err
 	}
-	var def *float64
-	if opts.DefaultSet {
-		def = &opts.Default
-	}
+	def := defaultIf(opts.Default, opts.DefaultSet)
 	var feats []out.FeatureAvailability
 	missing := map[string]bool{}
 	for _, v := range vs {
@@ -123,6 +120,27 @@ func availabilityRun(opts *AvailabilityOptions) error {
 		return out.WriteAvailabilityJSON(opts.IO.Out, feats)
 	}
 	return out.WriteAvailabilityText(opts.IO.Out, feats, out.AvailabilityOptions{Top: opts.Top})
+}
+
+// checkDefaultUnavailability tells whether --default-unavailability was
+// given, refusing a value that is not a probability.
+func checkDefaultUnavailability(c *cobra.Command, v float64) (bool, error) {
+	if !c.Flags().Changed("default-unavailability") {
+		return false, nil
+	}
+	if v < 0 || v > 1 {
+		return true, usagef("--default-unavailability %v: give a probability between 0 and 1", v)
+	}
+	return true, nil
+}
+
+// defaultIf is the default unavailability for EventProbabilities: v when
+// it was given, nil (no default) otherwise.
+func defaultIf(v float64, given bool) *float64 {
+	if !given {
+		return nil
+	}
+	return &v
 }
 
 // missingDataError refuses basic events without failure data, naming the

@@ -52,9 +52,12 @@ gives it with the approximations and importance measures).
 			if opts.MaxOrder < 0 {
 				return usagef("--max-order %d: give 1 or more, or 0 for no bound", opts.MaxOrder)
 			}
-			opts.DefaultSet = c.Flags().Changed("default-unavailability")
-			if opts.DefaultSet && (opts.Default < 0 || opts.Default > 1) {
-				return usagef("--default-unavailability %v: give a probability between 0 and 1", opts.Default)
+			var err error
+			if opts.DefaultSet, err = checkDefaultUnavailability(c, opts.Default); err != nil {
+				return err
+			}
+			if opts.DefaultSet && !opts.Probability {
+				return usagef("--default-unavailability is for --probability; add --probability, or leave it out")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -122,11 +125,7 @@ func cutsRun(opts *CutsOptions) error {
 	}
 	src := cutSource{cs: cs}
 	if opts.Probability {
-		var def *float64
-		if opts.DefaultSet {
-			def = &opts.Default
-		}
-		p, missing := m.EventProbabilities(cs.Tree, def)
+		p, missing := m.EventProbabilities(cs.Tree, defaultIf(opts.Default, opts.DefaultSet))
 		if len(missing) > 0 {
 			return missingDataError(missing)
 		}

@@ -19,8 +19,11 @@ func TestRiskFlags(t *testing.T) {
 		wantErr string
 		want    string // fmt of the options that matter
 	}{
-		{"cuts defaults", []string{"cuts", "-f", "a.yaml", "--feature", "x"}, "", "a.yaml x 3 false text"},
-		{"cuts all flags", []string{"cuts", "-f", "a.xml", "--max-order", "0", "--include-services", "--format", "json"}, "", "a.xml  0 true json"},
+		{"cuts defaults", []string{"cuts", "-f", "a.yaml", "--feature", "x"}, "", "a.yaml x 3 false text false 0 false"},
+		{"cuts all flags", []string{"cuts", "-f", "a.xml", "--max-order", "0", "--include-services", "--format", "json"}, "", "a.xml  0 true json false 0 false"},
+		{"cuts probability", []string{"cuts", "-f", "a.xml", "--probability", "--default-unavailability", "0.01"}, "", "a.xml  3 false text true 0.01 true"},
+		{"cuts default without probability", []string{"cuts", "-f", "a.xml", "--default-unavailability", "0.01"}, "is for --probability", ""},
+		{"cuts bad default", []string{"cuts", "-f", "a.xml", "--probability", "--default-unavailability", "-1"}, "between 0 and 1", ""},
 		{"cuts negative order", []string{"cuts", "-f", "a.yaml", "--max-order", "-1"}, "--max-order -1", ""},
 		{"cuts bad format", []string{"cuts", "-f", "a.yaml", "--format", "xml"}, `--format "xml"`, ""},
 		{"availability defaults", []string{"availability", "-f", "a.yaml"}, "", "a.yaml  false 0 false 10 0 text"},
@@ -42,7 +45,7 @@ func TestRiskFlags(t *testing.T) {
 			switch tc.args[0] {
 			case "cuts":
 				c = NewCmdCuts(&IO{}, func(o *CutsOptions) error {
-					got = strings.Join([]string{strings.Join(o.Files, "|"), o.Feature, itoa(o.MaxOrder), btoa(o.IncludeServices), o.Format}, " ")
+					got = strings.Join([]string{strings.Join(o.Files, "|"), o.Feature, itoa(o.MaxOrder), btoa(o.IncludeServices), o.Format, btoa(o.Probability), ftoa(o.Default), btoa(o.DefaultSet)}, " ")
 					return nil
 				})
 			case "availability":

@@ -129,9 +129,9 @@ func newScratch(n int) *scratch {
 	return &scratch{g: make([]groupCount, n), k: make([]kCount, n), words: make([]stateWord, n/64+1)}
 }
 
-// word returns the bitmap word of candidate k, listing it when new.
-func (sc *scratch) word(k int32) *stateWord {
-	w := k >> 6
+// word returns bitmap word w (candidates 64w to 64w+63), listing it
+// when new.
+func (sc *scratch) word(w int32) *stateWord {
 	p := &sc.words[w]
 	if p.d|p.g == 0 {
 		sc.wUnsorted = sc.wUnsorted || (len(sc.wl) > 0 && w < sc.wl[len(sc.wl)-1])
@@ -149,7 +149,7 @@ func (sc *scratch) markAll(ks []int32, down bool) {
 		for ; i < len(ks) && ks[i]>>6 == w; i++ {
 			bits |= 1 << (ks[i] & 63)
 		}
-		if p := sc.word(w << 6); down {
+		if p := sc.word(w); down {
 			p.d |= bits
 		} else {
 			p.g |= bits
@@ -201,11 +201,7 @@ func (m *Model) SingleFailuresContext(ctx context.Context, candidates []int32) (
 	base := m.NewEvaluator()
 	base.Run(nil) // only what the inventory marks failed
 	s.base = slices.Clone(base.state)
-	for _, v := range base.touchedN {
-		if _, _, fo := base.replicas(v); fo == FailoverBlocked && base.state[v] == Down {
-			s.baseBlocked = true
-		}
-	}
+	s.baseBlocked = len(base.blockedServices()) > 0
 	// The SCCs of one level need only SCCs of lower levels, so each level
 	// is shared out among the cores; a level's sets are complete before
 	// the next level reads them.
@@ -412,7 +408,7 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		}
 	}
 	if s.inU[v] {
-		sc.word(v).d |= 1 << (v & 63)
+		sc.word(v >> 6).d |= 1 << (v & 63)
 	}
 	hasReplicas := m.npStart[v] != m.npStart[v+1]
 	for _, k := range sc.touched {
@@ -434,9 +430,9 @@ func (s *SingleFailures) compute(v int32, sc *scratch, base *Evaluator, skip int
 		}
 		switch st {
 		case Down:
-			sc.word(k).d |= 1 << (k & 63)
+			sc.word(k >> 6).d |= 1 << (k & 63)
 		case Degraded:
-			sc.word(k).g |= 1 << (k & 63)
+			sc.word(k >> 6).g |= 1 << (k & 63)
 		}
 		*kc = kCount{}
 	}

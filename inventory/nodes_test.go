@@ -73,13 +73,20 @@ func TestYAMLNodeBound(t *testing.T) {
 		parts := rapid.SliceOfN(rapid.SampledFrom(yamlPieces), 0, 40).Draw(t, "pieces")
 		checkNodeBound(t, []byte(strings.Join(parts, "")))
 	})
+	eachYAMLFile(t, "testdata/*.yaml", func(_ string, data []byte) { checkNodeBound(t, data) })
+}
+
+// eachYAMLFile calls fn with the name and contents of every example
+// (../examples/*.yaml) and of the files matching more.
+func eachYAMLFile(t *testing.T, more string, fn func(name string, data []byte)) {
+	t.Helper()
 	files, _ := filepath.Glob("../examples/*.yaml")
-	more, _ := filepath.Glob("testdata/*.yaml")
-	for _, name := range append(files, more...) {
+	others, _ := filepath.Glob(more)
+	for _, name := range append(files, others...) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkNodeBound(t, data)
+		fn(name, data)
 	}
 }

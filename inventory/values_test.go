@@ -3,8 +3,6 @@ package inventory
 import (
 	"bytes"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -115,20 +113,14 @@ func TestYAMLValueBound(t *testing.T) {
 		parts := rapid.SliceOfN(rapid.SampledFrom(valuePieces), 0, 40).Draw(t, "pieces")
 		checkValueBound(t, []byte(strings.Join(parts, "")))
 	})
-	files, _ := filepath.Glob("../examples/*.yaml")
-	more, _ := filepath.Glob("testdata/*/*.yaml")
-	for _, name := range append(files, more...) {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachYAMLFile(t, "testdata/*/*.yaml", func(name string, data []byte) {
 		checkValueBound(t, data)
 		longest := 0
 		yamlValues(data, func(_, n int) { longest = max(longest, n) })
 		if longest > 64<<10 {
 			t.Errorf("%s: yamlValues gives a value of %d bytes; want a bound near the truth, under 64 KiB", name, longest)
 		}
-	}
+	})
 }
 
 // TestGeneratedValues: every document of the large generated estate is

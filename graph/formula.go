@@ -698,16 +698,6 @@ func (d *BDD) plainGate(g *Gate, fn []int32) int32 {
 	return r
 }
 
-// fromFaultTreeByGates is FromFaultTree gate by gate and argument by
-// argument: the tests' oracle.
-func (d *BDD) fromFaultTreeByGates(ft *FaultTree) int32 {
-	fn := make([]int32, len(ft.Gates))
-	for i := range ft.Gates {
-		fn[i] = d.plainGate(&ft.Gates[i], fn)
-	}
-	return d.arg(ft.Top, fn)
-}
-
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)

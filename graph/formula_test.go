@@ -69,3 +69,13 @@ func TestFromFaultTreeMatchesGateByGate(t *testing.T) {
 		}
 	})
 }
+
+// fromFaultTreeByGates is FromFaultTree gate by gate and argument by
+// argument: the tests' oracle.
+func (d *BDD) fromFaultTreeByGates(ft *FaultTree) int32 {
+	fn := make([]int32, len(ft.Gates))
+	for i := range ft.Gates {
+		fn[i] = d.plainGate(&ft.Gates[i], fn)
+	}
+	return d.arg(ft.Top, fn)
+}

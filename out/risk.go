@@ -50,14 +50,14 @@ func WriteCutsText(w io.Writer, feature string, src CutSetSource, done func(n ui
 	}
 	if total == 0 {
 		fmt.Fprintf(bw, "# %s: no minimal cut sets (no failure of the basic events brings it down)\n", Clean(feature))
-		if p, ok := src.Probability(); ok {
-			fmt.Fprintf(bw, "# P(down) = %.10g, exact (BDD)\n", p)
-		}
-		return bw.Flush()
+	} else {
+		fmt.Fprintf(bw, "# %s: %d minimal cut %s (%s)\n", Clean(feature), total, num.Plural(int(min(total, 2)), "set", "sets"), strings.Join(per, ", "))
 	}
-	fmt.Fprintf(bw, "# %s: %d minimal cut %s (%s)\n", Clean(feature), total, num.Plural(int(min(total, 2)), "set", "sets"), strings.Join(per, ", "))
 	if p, ok := src.Probability(); ok {
 		fmt.Fprintf(bw, "# P(down) = %.10g, exact (BDD)\n", p)
+	}
+	if total == 0 {
+		return bw.Flush()
 	}
 	var n uint64
 	for k := range counts {

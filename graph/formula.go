@@ -388,7 +388,6 @@ type formulaMemo struct {
 	slots []memoSlot
 	arena []int32
 	n     int
-	shift uint
 }
 
 type memoSlot struct {
@@ -412,19 +411,10 @@ func (m *formulaMemo) find(key []int32, h uint32) (int32, bool) {
 		if s.len == 0 {
 			return 0, false
 		}
-		if s.h == h && int(s.len) == len(key) && equalInt32(m.arena[s.off:s.off+s.len], key) {
+		if s.h == h && slices.Equal(m.arena[s.off:s.off+s.len], key) {
 			return s.r, true
 		}
 	}
-}
-
-func equalInt32(a, b []int32) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // store copies key into the arena (before the expansion below reuses the
@@ -439,7 +429,6 @@ func (m *formulaMemo) insert(k [2]int32, h uint32, r int32) {
 	if 2*(m.n+1) > len(m.slots) {
 		old := m.slots
 		m.slots = make([]memoSlot, max(256, 2*len(old)))
-		m.shift = uint(64 - bits.TrailingZeros(uint(len(m.slots))))
 		for _, s := range old {
 			if s.len != 0 {
 				m.put(s)

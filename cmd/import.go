@@ -145,7 +145,7 @@ func finishImport(o *ImportOptions, imp *inventory.Import, inputs []string) erro
 	// What is written must load; a layer whose services have no placement
 	// yet is still written (the report says so), anything else is a fault.
 	if _, diags, err := inventory.LoadFiles([]inventory.File{{Name: o.Output, Data: data}}); err != nil && !onlyUnplaced(diags) {
-		for _, d := range diags.Errors() {
+		for _, d := range inventory.CiteSources(imp.Inv, o.Output, data, diags.Errors()) {
 			fmt.Fprintln(o.IO.ErrOut, d.String())
 		}
 		return &ExitError{ExitInput, errors.New("the imported inventory does not validate; nothing written")}

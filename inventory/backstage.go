@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,10 @@ type bsEntity struct {
 
 // ref is the entity's full reference, such as component:default/payments.
 func (e *bsEntity) ref() string { return strings.ToLower(e.kind) + ":" + e.ns + "/" + e.name }
+
+// key is the entity's reference as Backstage compares it: kind, namespace
+// and name are all case-insensitive.
+func (e *bsEntity) key() string { return strings.ToLower(e.ref()) }
 
 // ImportBackstage builds services and features from Backstage catalog
 // files (catalog-info.yaml, one or more documents each, apiVersion
@@ -81,11 +86,11 @@ func ImportBackstage(files []File) (*Import, error) {
 				ns = "default"
 			}
 			e := &bsEntity{kind: kind, ns: ns, name: name, node: root, src: src}
-			if prev, dup := byRef[e.ref()]; dup {
-				src.errorf(root, "keep one copy", "%s appears twice (first at %s)", e.ref(), prev.src.pos(prev.node))
+			if prev, dup := byRef[e.key()]; dup {
+				src.errorf(root, "keep one copy (Backstage compares names without case)", "%s appears twice (first at %s)", e.ref(), prev.src.pos(prev.node))
 				continue
 			}
-			byRef[e.ref()] = e
+			byRef[e.key()] = e
 			ents = append(ents, e)
 		}
 	}
@@ -96,15 +101,23 @@ func ImportBackstage(files []File) (*Import, error) {
 			e.id = e.ns + "/" + e.name
 		}
 	}
-	// resolve looks a reference up; def is the kind when the ref has none.
-	resolve := func(e *bsEntity, n *yaml.Node, def string) *bsEntity {
+	// resolve looks a reference up as Backstage does: kind, namespace and
+	// name without case; the namespace defaults to the entity's own; def
+	// is the kind when the ref has none ("" when the field needs one, as
+	// dependsOn and dependencyOf do).
+	resolve := func(e *bsEntity, n *yaml.Node, field, def string) *bsEntity {
 		s := strings.ToLower(text(n))
 		kind, rest := def, s
 		if i := strings.Index(s, ":"); i >= 0 {
 			kind, rest = s[:i], s[i+1:]
 		}
+		if kind == "" {
+			e.src.errorf(n, fmt.Sprintf("write the kind, such as component:%s or resource:%s", text(n), text(n)),
+				"%s: %s names %q without a kind; Backstage needs one there", e.ref(), field, text(n))
+			return nil
+		}
 		if !strings.Contains(rest, "/") {
-			rest = e.ns + "/" + rest
+			rest = strings.ToLower(e.ns) + "/" + rest
 		}
 		if t := byRef[kind+":"+rest]; t != nil {
 			return t
@@ -116,7 +129,7 @@ func ImportBackstage(files []File) (*Import, error) {
 	providers := map[*bsEntity][]string{}
 	for _, e := range ents {
 		for _, a := range items(dig(e.node, "spec", "providesApis")) {
-			if api := resolve(e, a, "api"); api != nil {
+			if api := resolve(e, a, "providesApis", "api"); api != nil {
 				providers[api] = append(providers[api], e.id)
 			}
 		}
@@ -129,7 +142,7 @@ func ImportBackstage(files []File) (*Import, error) {
 			continue
 		}
 		for _, d := range items(dig(e.node, "spec", "dependencyOf")) {
-			t := resolve(e, d, "component")
+			t := resolve(e, d, "dependencyOf", "")
 			if t == nil {
 				continue
 			}
@@ -158,13 +171,13 @@ func ImportBackstage(files []File) (*Import, error) {
 			s.Labels[annotationK8sID] = v
 		}
 		if sys := get(spec, "system"); sys != nil {
-			if t := resolve(e, sys, "system"); t != nil {
+			if t := resolve(e, sys, "system", "system"); t != nil {
 				members[t] = append(members[t], e.id)
 			}
 		}
 		seen := map[string]bool{}
 		for _, d := range items(get(spec, "dependsOn")) {
-			t := resolve(e, d, "component")
+			t := resolve(e, d, "dependsOn", "")
 			if t == nil || seen[t.id] {
 				continue
 			}
@@ -182,7 +195,7 @@ func ImportBackstage(files []File) (*Import, error) {
 			}
 		}
 		for _, a := range items(get(spec, "consumesApis")) {
-			api := resolve(e, a, "api")
+			api := resolve(e, a, "consumesApis", "api")
 			if api == nil {
 				continue
 			}
@@ -244,5 +257,28 @@ func ImportBackstage(files []File) (*Import, error) {
 		}
 		inv.Features = append(inv.Features, f)
 	}
+	uniqueFeatureIDs(inv, r)
 	return finishImport(inv, r, diags)
+}
+
+// uniqueFeatureIDs qualifies feature ids that two entities would share (a
+// System and a Component of one name, or one name in two namespaces) with
+// the entity's kind and namespace, such as feature/system:default/pay, and
+// notes each one renamed.
+func uniqueFeatureIDs(inv *Inventory, r *Report) {
+	count := map[string]int{}
+	for _, s := range inv.Services {
+		count[s.ID]++
+	}
+	for _, f := range inv.Features {
+		count[f.ID]++
+	}
+	for i, f := range inv.Features {
+		if count[f.ID] < 2 {
+			continue
+		}
+		id := "feature/" + strings.TrimPrefix(f.Source, "backstage:")
+		r.note("%s takes feature id %q: another entity would take %q too", f.Source, id, f.ID)
+		inv.Features[i].ID = id
+	}
 }

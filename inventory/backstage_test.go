@@ -93,3 +93,63 @@ func TestImportBackstageDependencyOf(t *testing.T) {
 		t.Errorf("dependencyOf import =\n%s\nwant the dependsOn import\n%s", got[1], got[0])
 	}
 }
+
+// TestImportBackstageRefs checks references as Backstage reads them: kind,
+// namespace and name without case, the kind defaulted per field (API for
+// consumesApis, System for system) and required in dependsOn.
+func TestImportBackstageRefs(t *testing.T) {
+	doc := "apiVersion: backstage.io/v1alpha1\nkind: %s\nmetadata: {name: %s%s}\nspec:\n  type: service\n  owner: team\n%s"
+	catalog := strings.Join([]string{
+		fmt.Sprintf(doc, "Component", "Cart", "", "  providesApis: [Cart-API]\n  system: Shop\n"),
+		fmt.Sprintf(doc, "API", "cart-api", "", ""),
+		fmt.Sprintf(doc, "System", "shop", "", ""),
+		fmt.Sprintf(doc, "Component", "checkout", "", "  dependsOn: [Component:cart]\n  consumesApis: [CART-api]\n"),
+		fmt.Sprintf(doc, "Component", "front", ", namespace: Web", "  dependsOn: [component:Default/CART]\n"),
+	}, "---\n")
+	imp, err := ImportBackstage([]File{{Name: "c.yaml", Data: []byte(catalog)}})
+	if err != nil {
+		t.Fatalf("ImportBackstage: %v", err)
+	}
+	deps := map[string]string{}
+	for _, s := range imp.Inv.Services {
+		var ids []string
+		for _, d := range s.DependsOn {
+			ids = append(ids, d.Of[0].ID)
+		}
+		deps[s.ID] = strings.Join(ids, " ")
+	}
+	if deps["checkout"] != "Cart" || deps["Web/front"] != "Cart" {
+		t.Errorf("dependencies = %v; want checkout and Web/front to depend on Cart", deps)
+	}
+	bare := fmt.Sprintf(doc, "Component", "cart", "", "") + "---\n" + fmt.Sprintf(doc, "Component", "a", "", "  dependsOn: [cart]\n")
+	_, err = ImportBackstage([]File{{Name: "x.yaml", Data: []byte(bare)}})
+	if want := `x.yaml:14:15: component:default/a: dependsOn names "cart" without a kind`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ImportBackstage(dependsOn without kind) error = %v; want %q", err, want)
+	}
+}
+
+// TestImportBackstageFeatureIDs checks that a System and a Component of
+// one name, both features, get two feature ids, and that the report says
+// so.
+func TestImportBackstageFeatureIDs(t *testing.T) {
+	feature := "apiVersion: backstage.io/v1alpha1\nkind: %s\nmetadata:\n  name: pay\n  annotations: {blast.dev/feature: \"true\"}\nspec:\n  type: service\n  owner: team\n%s"
+	catalog := fmt.Sprintf(feature, "System", "") + "---\n" + fmt.Sprintf(feature, "Component", "  system: pay\n")
+	imp, err := ImportBackstage([]File{{Name: "c.yaml", Data: []byte(catalog)}})
+	if err != nil {
+		t.Fatalf("ImportBackstage: %v", err)
+	}
+	var ids []string
+	for _, f := range imp.Inv.Features {
+		ids = append(ids, f.ID)
+	}
+	if got, want := strings.Join(ids, " "), "feature/component:default/pay feature/system:default/pay"; got != want {
+		t.Errorf("feature ids = %s; want %s", got, want)
+	}
+	if !strings.Contains(strings.Join(imp.Report.Notes, "\n"), `takes feature id "feature/system:default/pay"`) {
+		t.Errorf("report notes = %q; want the renaming reported", imp.Report.Notes)
+	}
+	data, _ := Encode(imp.Inv, "yaml")
+	if _, diags, err := LoadFiles([]File{{Name: "f.yaml", Data: data}}); err != nil && !strings.Contains(diags.Error(), "placement") {
+		t.Errorf("output does not load: %v", diags)
+	}
+}

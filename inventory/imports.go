@@ -354,3 +354,87 @@ func finishImport(inv *Inventory, r *Report, diags Diagnostics) (*Import, error)
 	r.finish(inv)
 	return &Import{Inv: inv, Report: r}, nil
 }
+
+// CiteSources rewrites diagnostics about data, the encoded form of inv
+// written under name, to cite the entity each is about by its source and
+// id, such as netbox:dcim/locations/7 (component "ams1"), instead of a
+// position in text nobody wrote. Diagnostics about nothing in particular
+// keep their position. O(size of data + diagnostics).
+func CiteSources(inv *Inventory, name string, data []byte, diags Diagnostics) Diagnostics {
+	var ignore Diagnostics
+	docs := documents(File{Name: name, Data: data}, &ignore)
+	if len(docs) == 0 {
+		return diags
+	}
+	type entity struct{ kind, id, source string }
+	byLine := map[int]entity{}
+	var lines []int
+	sections := []struct {
+		key, kind string
+		n         int
+		at        func(int) (string, string)
+	}{
+		{"components", "component", len(inv.Components), func(i int) (string, string) { return inv.Components[i].ID, inv.Components[i].Source }},
+		{"services", "service", len(inv.Services), func(i int) (string, string) { return inv.Services[i].ID, inv.Services[i].Source }},
+		{"features", "feature", len(inv.Features), func(i int) (string, string) { return inv.Features[i].ID, inv.Features[i].Source }},
+	}
+	for _, s := range sections {
+		for i, n := range items(get(docs[0], s.key)) {
+			if i >= s.n {
+				break
+			}
+			id, src := s.at(i)
+			if src == "" {
+				src = "the base inventory"
+			}
+			byLine[n.Line] = entity{s.kind, id, src}
+			lines = append(lines, n.Line)
+		}
+	}
+	slices.Sort(lines)
+	// at returns the entity whose text holds line.
+	at := func(line int) (entity, bool) {
+		i, found := slices.BinarySearch(lines, line)
+		if !found {
+			i--
+		}
+		if i < 0 {
+			return entity{}, false
+		}
+		return byLine[lines[i]], true
+	}
+	cite := func(e entity) string { return fmt.Sprintf("%s (%s %q)", e.source, e.kind, e.id) }
+	out := make(Diagnostics, len(diags))
+	for i, d := range diags {
+		if d.Pos.File == name {
+			if e, ok := at(d.Pos.Line); ok {
+				d.Pos = Pos{File: cite(e)}
+				if j := strings.Index(d.Path, "."); j >= 0 {
+					d.Path = d.Path[j+1:]
+				} else {
+					d.Path = ""
+				}
+			}
+		}
+		// Positions named in the message, such as "first defined at".
+		for {
+			j := strings.Index(d.Msg, name+":")
+			if j < 0 {
+				break
+			}
+			k := j + len(name) + 1
+			end := k
+			for end < len(d.Msg) && (d.Msg[end] >= '0' && d.Msg[end] <= '9' || d.Msg[end] == ':') {
+				end++
+			}
+			line, _ := strconv.Atoi(strings.SplitN(d.Msg[k:end], ":", 2)[0])
+			e, ok := at(line)
+			if !ok {
+				break
+			}
+			d.Msg = d.Msg[:j] + cite(e) + d.Msg[end:]
+		}
+		out[i] = d
+	}
+	return out
+}

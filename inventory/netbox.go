@@ -316,6 +316,7 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 	inv := &Inventory{APIVersion: APIVersion, Kind: "Inventory"}
 	order := []string{"regions", "sites", "locations", "racks", "power-panels", "power-feeds", "devices"}
 	ids := map[*nbObject]string{}
+	taken := map[string]*nbObject{} // id → object of an earlier endpoint
 	// Short ids are slugs or names; where two objects would share one, the
 	// id is qualified by the parent's id.
 	for _, ep := range order {
@@ -362,6 +363,29 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 		}
 		for i, id := range uniqueIDs(short, qual) {
 			ids[list[i]] = id
+		}
+		// Ids are unique across endpoints too: a site and a location
+		// often share a slug. The object of the earlier endpoint (the
+		// larger domain) keeps the id; the later one is qualified by its
+		// parent, else by its endpoint and primary key.
+		mine := map[string]int{}
+		for _, o := range list {
+			mine[ids[o]]++
+		}
+		for i, o := range list {
+			prev, clash := taken[ids[o]]
+			if !clash {
+				continue
+			}
+			id := qual[i]
+			if _, again := taken[id]; again || mine[id] > 0 {
+				id = cleanID(fmt.Sprintf("%s-%s-%d", ids[o], strings.TrimSuffix(ep, "s"), o.pk))
+			}
+			r.note("%s takes id %q: %q is %s", o.label(), id, ids[o], prev.label())
+			ids[o] = id
+		}
+		for _, o := range list {
+			taken[ids[o]] = o
 		}
 	}
 	feedsOf := map[int64][]string{} // rack pk → feed ids

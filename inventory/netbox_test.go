@@ -159,3 +159,71 @@ func shuffleResults(t *testing.T, data []byte, rng *rand.Rand) []byte {
 	}
 	return out
 }
+
+// TestImportNetBoxSharedSlug checks that a site and a location sharing a
+// slug (as ams1 and its building often do) get two ids, the renaming
+// reported, and an inventory that loads.
+func TestImportNetBoxSharedSlug(t *testing.T) {
+	page := `{"count": 1, "next": null, "previous": null, "results": [%s]}`
+	files := []File{
+		{"sites.json", []byte(fmt.Sprintf(page, `{"id": 3, "url": "https://nb/api/dcim/sites/3/", "name": "AMS1", "slug": "ams1"}`))},
+		{"locations.json", []byte(fmt.Sprintf(page, `{"id": 7, "url": "https://nb/api/dcim/locations/7/", "name": "AMS1", "slug": "ams1", "site": {"id": 3}}`))},
+		{"racks.json", []byte(fmt.Sprintf(page, `{"id": 9, "url": "https://nb/api/dcim/racks/9/", "name": "ams1", "site": {"id": 3}, "location": {"id": 7}}`))},
+	}
+	imp, err := ImportNetBox(files)
+	if err != nil {
+		t.Fatalf("ImportNetBox: %v", err)
+	}
+	got := map[string]string{}
+	for _, c := range imp.Inv.Components {
+		got[c.Source] = c.ID + " in " + c.Parent.ID
+	}
+	want := map[string]string{
+		"netbox:dcim/sites/3":     "ams1 in ",
+		"netbox:dcim/locations/7": "ams1/ams1 in ams1",
+		"netbox:dcim/racks/9":     "ams1/ams1/ams1 in ams1/ams1",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("components = %v; want %v", got, want)
+	}
+	if notes := strings.Join(imp.Report.Notes, "\n"); !strings.Contains(notes, `location "AMS1" (dcim/locations/7) takes id "ams1/ams1": "ams1" is site "AMS1" (dcim/sites/3)`) {
+		t.Errorf("notes = %s; want the renaming reported", notes)
+	}
+	data, _ := Encode(imp.Inv, "yaml")
+	if _, diags, err := LoadFiles([]File{{Name: "x.yaml", Data: data}}); err != nil {
+		t.Errorf("output does not load: %v\n%s", diags, data)
+	}
+}
+
+// TestCiteSources checks that problems found in an importer's output name
+// the entity's source and id, not a position in the generated text.
+func TestCiteSources(t *testing.T) {
+	inv := &Inventory{APIVersion: APIVersion, Kind: "Inventory", Components: []Component{
+		{ID: "ams1", Kind: "site", Source: "netbox:dcim/sites/3"},
+		{ID: "ams1", Kind: "building", Parent: Ref{ID: "ams1"}, Source: "netbox:dcim/locations/7"},
+	}}
+	data, err := Encode(inv, "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, diags, err := LoadFiles([]File{{Name: "-", Data: data}})
+	if err == nil {
+		t.Fatal("a duplicate id loads")
+	}
+	var got []string
+	for _, d := range CiteSources(inv, "-", data, diags) {
+		got = append(got, d.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`netbox:dcim/locations/7 (component "ams1"): id: duplicate id "ams1" (first defined at netbox:dcim/sites/3 (component "ams1") as a component)`,
+		`netbox:dcim/locations/7 (component "ams1"): parent: component "ams1" is its own parent`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("CiteSources =\n%s\nwant a line with %s", all, want)
+		}
+	}
+	if strings.Contains(all, "-:") {
+		t.Errorf("CiteSources =\n%s\nstill cites the generated text", all)
+	}
+}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"time"
@@ -33,7 +34,9 @@ endpoint a file (regions.json, sites.json, locations.json, racks.json,
 devices.json, power-panels.json, power-feeds.json, power-ports.json,
 power-outlets.json; each {count, next, previous, results}), a dumpdata
 fixture (manage.py dumpdata dcim), or a live NetBox with --url and the
-token in $NETBOX_TOKEN.
+token in $NETBOX_TOKEN (sent as "Authorization: Bearer nbt_..." for a
+NetBox 4.5 v2 token, as "Authorization: Token ..." otherwise; next links
+are followed only on the scheme and host of --url).
 
 Regions, sites, locations (top level: building; nested: room), racks and
 devices (host; PDUs: power) become components in a parent chain. Power
@@ -74,7 +77,11 @@ func importNetBoxRun(opts *ImportNetBoxOptions) error {
 		if client == nil {
 			client = &http.Client{Timeout: 60 * time.Second}
 		}
-		files, err = inventory.FetchNetBox(opts.IO.Context(), client, opts.URL, opts.Getenv(NetBoxTokenEnv))
+		token := opts.Getenv(NetBoxTokenEnv)
+		if token == "" {
+			return &ExitError{ExitInput, fmt.Errorf("--url needs an API token in $%s (NetBox: Admin → API Tokens; a token that may read dcim)", NetBoxTokenEnv)}
+		}
+		files, err = inventory.FetchNetBox(opts.IO.Context(), client, opts.URL, token)
 		if err != nil {
 			return &ExitError{ExitInput, err}
 		}

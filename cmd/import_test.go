@@ -257,3 +257,13 @@ func TestImportDryRun(t *testing.T) {
 		t.Errorf("dry run of a missing file: exit %d; want %d", code, ExitInput)
 	}
 }
+
+// TestImportNetBoxNoToken checks that live mode without a token says
+// which variable to set, before any request.
+func TestImportNetBoxNoToken(t *testing.T) {
+	t.Setenv(NetBoxTokenEnv, "")
+	_, stderr, code := run(t, "", "import", "netbox", "--url", "https://netbox.invalid")
+	if code != ExitInput || !strings.Contains(stderr, "--url needs an API token in $NETBOX_TOKEN") || strings.Contains(stderr, "***") {
+		t.Errorf("import without a token: exit %d, stderr %q", code, stderr)
+	}
+}

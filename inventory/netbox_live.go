@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,13 +16,20 @@ const MaxNetBoxPages = 10000
 // FetchNetBox reads every endpoint the importer uses from a live NetBox at
 // base (such as https://netbox.example.com), following next through every
 // page, and returns one File per endpoint holding every page's results,
-// named by the endpoint's URL. The token is sent as "Authorization: Token ..." and appears in no
-// name, error or message. An endpoint NetBox answers 404 for (a version
-// without it) is skipped.
+// named by the endpoint's URL. The token must not be empty; it is sent as
+// "Authorization: Bearer nbt_..." when it is a NetBox 4.5 v2 token (prefix
+// nbt_), else as "Authorization: Token ...", and appears in no name, error
+// or message. A next link is followed only on the scheme and host of base,
+// so that the token never goes to another host or over plain HTTP when
+// base is HTTPS. An endpoint NetBox answers 404 for (a version without it)
+// is skipped.
 func FetchNetBox(ctx context.Context, client *http.Client, base, token string) ([]File, error) {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--url %q: want the NetBox address, such as https://netbox.example.com", base)
+	}
+	if strings.TrimSpace(token) == "" {
+		return nil, errors.New("no NetBox API token given: create one that may read dcim (NetBox: Admin → API Tokens)")
 	}
 	var files []File
 	for _, ep := range NetBoxEndpoints() {
@@ -63,8 +71,9 @@ func FetchNetBox(ctx context.Context, client *http.Client, base, token string) (
 			}
 			if n != "" {
 				nu, err := u.Parse(n)
-				if err != nil || nu.Host != u.Host {
-					return nil, fmt.Errorf("GET %s: next %q is not on %s", name, n, u.Host)
+				if err != nil || nu.Host != u.Host || nu.Scheme != u.Scheme {
+					return nil, fmt.Errorf("GET %s: next %q is not on %s://%s; the token is sent nowhere else (behind a TLS proxy, set NetBox's BASE_PATH and the proxy's X-Forwarded-Proto so that next links use https)",
+						name, redact(n), u.Scheme, u.Host)
 				}
 				n = nu.String()
 			}
@@ -91,16 +100,27 @@ func netboxGet(ctx context.Context, client *http.Client, u, token string) ([]byt
 		return nil, 0, fmt.Errorf("GET %s: %v", redact(u), err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Token "+token)
-	}
+	req.Header.Set("Authorization", netboxAuthorization(token))
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("GET %s: %v", redact(u), strings.ReplaceAll(err.Error(), token, "***"))
+		msg := err.Error()
+		if token != "" {
+			msg = strings.ReplaceAll(msg, token, "***")
+		}
+		return nil, 0, fmt.Errorf("GET %s: %s", redact(u), msg)
 	}
 	defer resp.Body.Close()
 	data, err := readLimited(resp.Body, redact(u))
 	return data, resp.StatusCode, err
+}
+
+// netboxAuthorization is the Authorization header for token: NetBox 4.5
+// v2 tokens (nbt_<key>.<secret>) go as Bearer, older ones as Token.
+func netboxAuthorization(token string) string {
+	if strings.HasPrefix(token, "nbt_") {
+		return "Bearer " + token
+	}
+	return "Token " + token
 }
 
 // redact drops user info from u for messages.

@@ -142,9 +142,10 @@ func finishImport(o *ImportOptions, imp *inventory.Import, inputs []string) erro
 	if err := imp.Report.WriteText(o.IO.ErrOut); err != nil {
 		return err
 	}
-	// What is written must load; a layer whose services have no placement
-	// yet is still written (the report says so), anything else is a fault.
-	if _, diags, err := inventory.LoadFiles([]inventory.File{{Name: o.Output, Data: data}}); err != nil && !onlyUnplaced(diags) {
+	// What is written must load. A layer on its own whose services have
+	// no placement yet is still written (the report says so); a merge
+	// must give a whole inventory.
+	if _, diags, err := inventory.LoadFiles([]inventory.File{{Name: o.Output, Data: data}}); err != nil && (len(o.Merge) > 0 || !onlyUnplaced(diags)) {
 		for _, d := range inventory.CiteSources(imp.Inv, o.Output, data, diags.Errors()) {
 			fmt.Fprintln(o.IO.ErrOut, d.String())
 		}

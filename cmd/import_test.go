@@ -267,3 +267,20 @@ func TestImportNetBoxNoToken(t *testing.T) {
 		t.Errorf("import without a token: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestImportTracesMerge checks that observed calls merged into an estate
+// give an inventory that audit accepts: calls to services the estate does
+// not have are reported, not added without placement.
+func TestImportTracesMerge(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "with-traces.yaml")
+	_, stderr, code := run(t, "", "import", "traces", "../examples/import/traces", "--soft-below", "100", "--merge", "../examples/import/estate.yaml", "-o", out)
+	if code != ExitOK {
+		t.Fatalf("import traces --merge: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "calls to services the base does not have, e.g. checkoutservice → emailservice") {
+		t.Errorf("stderr = %s; want the calls to unknown services reported", stderr)
+	}
+	if _, stderr, code := run(t, "", "audit", "-f", out); code != ExitOK {
+		t.Errorf("audit of the merged estate: exit %d: %s", code, stderr)
+	}
+}

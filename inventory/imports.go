@@ -18,6 +18,10 @@ import (
 type Import struct {
 	Inv    *Inventory
 	Report *Report
+	// JoinOnly marks a layer that only adds to what a base has (observed
+	// calls): merged, its services the base lacks are not added, and its
+	// dependencies on them are dropped, both reported as not mapped.
+	JoinOnly bool
 }
 
 // Report says what an import did, so that nothing it dropped goes unseen.

@@ -22,16 +22,32 @@ import (
 //	services:              # layer service or feature id: base id
 //	  payments: shop/payments
 type Mapping struct {
-	IDs map[string]string
-	// Pos holds where each pair was written, by layer id.
+	// Components pairs layer component ids with base component ids;
+	// they rename the layer's components and its parent, power, network
+	// and placement references.
+	Components map[string]string
+	// Services pairs layer service and feature ids with base ids; they
+	// rename the layer's services and features and the dependency and
+	// failover references to them.
+	Services map[string]string
+	// Pos holds where each pair was written, by section and layer id
+	// (see posKey).
 	Pos map[string]Pos
+}
+
+// posKey is the key of Mapping.Pos for the pair of id in section
+// ("components" or "services").
+func posKey(section, id string) string { return section + "\x00" + id }
+
+func newMapping() *Mapping {
+	return &Mapping{Components: map[string]string{}, Services: map[string]string{}, Pos: map[string]Pos{}}
 }
 
 // ParseMapping reads a mapping file. The error, when not nil, is
 // Diagnostics.
 func ParseMapping(f File) (*Mapping, error) {
 	var diags Diagnostics
-	m := &Mapping{IDs: map[string]string{}, Pos: map[string]Pos{}}
+	m := newMapping()
 	src := &source{file: f.Name, diags: &diags}
 	docs := documents(f, &diags)
 	if len(docs) > 1 {
@@ -56,6 +72,10 @@ func ParseMapping(f File) (*Mapping, error) {
 					src.errorf(v, "write layer-id: base-id pairs", "%s must be a mapping, got %s", k, kindName(v))
 					return
 				}
+				ids := m.Components
+				if k == "services" {
+					ids = m.Services
+				}
 				for i := 0; i+1 < len(v.Content); i += 2 {
 					kn, vn := deref(v.Content[i]), deref(v.Content[i+1])
 					from, to := text(kn), text(vn)
@@ -63,11 +83,11 @@ func ParseMapping(f File) (*Mapping, error) {
 						src.errorf(kn, "write layer-id: base-id", "a pair needs two ids")
 						continue
 					}
-					if prev, dup := m.Pos[from]; dup {
-						src.errorf(kn, "", "%q is mapped twice (first at %s)", from, prev)
+					if prev, dup := m.Pos[posKey(k, from)]; dup {
+						src.errorf(kn, "", "%q is mapped twice in %s (first at %s)", from, k, prev)
 						continue
 					}
-					m.IDs[from], m.Pos[from] = to, src.pos(kn)
+					ids[from], m.Pos[posKey(k, from)] = to, src.pos(kn)
 				}
 			default:
 				src.errorf(root, "", "unknown field %q in a mapping; use components and services", k)
@@ -102,7 +122,7 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 	m = withKubernetesIDs(base, inv, m)
 	if m != nil {
 		inv = renamed(inv, base, m, &diags)
-		for _, to := range m.IDs {
+		for _, to := range m.Components {
 			mapped[to] = true
 		}
 	}
@@ -188,6 +208,9 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		rep.Joined = append(rep.Joined, Note{ID: c.ID, Why: c.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, c.Source)
 	}
+	if layer.JoinOnly {
+		inv = joinOnly(inv, svcs, &rep)
+	}
 	for _, s := range inv.Services {
 		i, ok := svcs[s.ID]
 		if !ok {
@@ -235,7 +258,7 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 			cf("%s says restart %s, the base %s", layer.Report.Source, s.Restart, b.Restart)
 		}
 		b.Reliability = joinReliability(b.Reliability, s.Reliability, layer.Report.Source, cf)
-		b.DependsOn = joinDeps(b.DependsOn, s.DependsOn)
+		b.DependsOn = joinDeps(b.DependsOn, s.DependsOn, softHard(&rep, "service", b.ID, layer.Report.Source))
 		b.Labels = joinLabels(b.Labels, s.Labels, cf)
 		rep.Joined = append(rep.Joined, Note{ID: s.ID, Why: s.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, s.Source)
@@ -268,7 +291,7 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 		fill(&b.Name, f.Name)
 		fill(&b.Description, f.Description)
 		fill(&b.Product, f.Product)
-		b.DependsOn = joinDeps(b.DependsOn, f.DependsOn)
+		b.DependsOn = joinDeps(b.DependsOn, f.DependsOn, softHard(&rep, "feature", b.ID, layer.Report.Source))
 		b.Labels = joinLabels(b.Labels, f.Labels, cf)
 		rep.Joined = append(rep.Joined, Note{ID: f.ID, Why: f.Source + " is " + sourceOr(b.Source)})
 		b.Source = joinSource(b.Source, f.Source)
@@ -282,6 +305,44 @@ func Merge(base *Inventory, layer *Import, m *Mapping) (*Import, error) {
 	incomplete(out, &rep)
 	rep.finish(out)
 	return &Import{Inv: out, Report: &rep}, nil
+}
+
+// joinOnly returns inv without the services the base (svcs) lacks and
+// without the dependencies on them, each call reported as not mapped.
+func joinOnly(inv *Inventory, svcs map[string]int, rep *Report) *Inventory {
+	out := *inv
+	out.Services = nil
+	for _, s := range inv.Services {
+		if !hasKey(svcs, s.ID) {
+			for _, d := range s.DependsOn {
+				rep.skip("calls from services the base does not have", s.ID+" → "+depTargets(d))
+			}
+			continue
+		}
+		s.DependsOn = slices.DeleteFunc(slices.Clone(s.DependsOn), func(d Dep) bool {
+			for _, r := range d.Of {
+				if !hasKey(svcs, r.ID) {
+					rep.skip("calls to services the base does not have", s.ID+" → "+r.ID)
+					return true
+				}
+			}
+			return false
+		})
+		out.Services = append(out.Services, s)
+	}
+	return &out
+}
+
+// softHard returns the note joinDeps gives when an entry is hard on one
+// side and soft on the other.
+func softHard(rep *Report, kind, id, source string) func(string, bool) {
+	return func(on string, baseSoft bool) {
+		hardIn, softIn := "the base", source
+		if baseSoft {
+			hardIn, softIn = source, "the base"
+		}
+		rep.note("%s %s: the dependency on %s is hard in %s, soft in %s: kept hard", kind, id, on, hardIn, softIn)
+	}
 }
 
 func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }
@@ -395,43 +456,57 @@ func placementString(ps []Placement) string {
 }
 
 // joinDeps unites two dependency lists, dropping entries b repeats.
-func joinDeps(a, b []Dep) []Dep {
-	seen := map[string]bool{}
-	for _, d := range a {
-		seen[depKey(d)] = true
+// An entry both lists hold, hard in one and soft in the other, is kept
+// once, hard, and reported to note with the one it names.
+func joinDeps(a, b []Dep, note func(on string, baseSoft bool)) []Dep {
+	seen := map[string][]int{}
+	for i, d := range a {
+		seen[depKey(d)] = append(seen[depKey(d)], i)
 	}
 	out := slices.Clone(a)
 	for _, d := range b {
-		if k := depKey(d); !seen[k] {
-			seen[k] = true
+		k := depKey(d)
+		at := seen[k]
+		switch {
+		case len(at) == 0:
+			seen[k] = []int{len(out)}
 			out = append(out, d)
+		case !slices.ContainsFunc(at, func(i int) bool { return out[i].Soft == d.Soft }):
+			note(depTargets(d), out[at[0]].Soft)
+			out[at[0]].Soft = false
 		}
 	}
 	return out
 }
 
+// depKey identifies a dependency entry by its kind, k and targets; soft
+// is not part of it.
 func depKey(d Dep) string {
+	return fmt.Sprintf("%d/%d/%s", d.Kind, d.K, depTargets(d))
+}
+
+func depTargets(d Dep) string {
 	ids := make([]string, len(d.Of))
 	for i, r := range d.Of {
 		ids[i] = r.ID
 	}
 	slices.Sort(ids)
-	return fmt.Sprintf("%d/%d/%t/%s", d.Kind, d.K, d.Soft, strings.Join(ids, "\x00"))
+	return strings.Join(ids, ", ")
 }
 
 // renamed returns a copy of inv with ids renamed by m. Pairs naming an id
 // of the layer but none of the base are reported, and so is a mapping that
 // pairs no id of the layer at all.
 func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *Inventory {
-	have := map[string]bool{}
+	comps, svcs := map[string]bool{}, map[string]bool{}
 	for _, c := range inv.Components {
-		have[c.ID] = true
+		comps[c.ID] = true
 	}
 	for _, s := range inv.Services {
-		have[s.ID] = true
+		svcs[s.ID] = true
 	}
 	for _, f := range inv.Features {
-		have[f.ID] = true
+		svcs[f.ID] = true
 	}
 	inBase := map[string]bool{}
 	var baseIDs []string
@@ -449,38 +524,71 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 	}
 	// One mapping file may serve several layers: pairs naming no id of
 	// this layer are for another; a file pairing nothing of it is a mistake.
-	layerIDs := sortedKeys(have)
 	used := 0
-	for _, from := range sortedKeys(m.IDs) {
-		to := m.IDs[from]
-		if !have[from] {
-			continue
-		}
-		used++
-		if !inBase[to] {
-			*diags = append(*diags, Diagnostic{Pos: m.Pos[from], Msg: fmt.Sprintf("%q is mapped to %q, which the base does not have", from, to), Hint: didYouMean(to, baseIDs)})
+	for _, sec := range []struct {
+		name string
+		ids  map[string]string
+		have map[string]bool
+	}{{"components", m.Components, comps}, {"services", m.Services, svcs}} {
+		into := map[string]string{} // base id → the layer id mapped to it
+		for _, from := range sortedKeys(sec.ids) {
+			to := sec.ids[from]
+			if !sec.have[from] {
+				continue
+			}
+			used++
+			pos := m.Pos[posKey(sec.name, from)]
+			if !inBase[to] {
+				*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf("%q is mapped to %q, which the base does not have", from, to), Hint: didYouMean(to, baseIDs)})
+			}
+			// Two layer entities folded into one base entity would
+			// silently lose one of them.
+			if prev, ok := into[to]; ok {
+				*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf("%q and %q are both mapped to %q: one %s would take the place of two", prev, from, to, strings.TrimSuffix(sec.name, "s")),
+					Hint: "map each layer id to its own base id"})
+			} else if _, renamedAway := sec.ids[to]; sec.have[to] && !renamedAway {
+				*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf("%q is mapped to %q, which the %s also has under that id: the two would become one", from, to, "import"),
+					Hint: "map each layer id to its own base id"})
+			}
+			into[to] = from
 		}
 	}
 	if used == 0 && len(m.Pos) > 0 {
-		first := sortedKeys(m.Pos)[0]
-		*diags = append(*diags, Diagnostic{Pos: m.Pos[first], Msg: fmt.Sprintf("the mapping pairs no id of this import (such as %q)", first), Hint: didYouMean(first, layerIDs)})
+		var firstPos Pos
+		var first string
+		for _, sec := range []struct {
+			name string
+			ids  map[string]string
+		}{{"components", m.Components}, {"services", m.Services}} {
+			if ks := sortedKeys(sec.ids); len(ks) > 0 && first == "" {
+				first, firstPos = ks[0], m.Pos[posKey(sec.name, ks[0])]
+			}
+		}
+		layerIDs := append(sortedKeys(comps), sortedKeys(svcs)...)
+		*diags = append(*diags, Diagnostic{Pos: firstPos, Msg: fmt.Sprintf("the mapping pairs no id of this import (such as %q)", first), Hint: didYouMean(first, layerIDs)})
 	}
-	id := func(s string) string {
-		if t, ok := m.IDs[s]; ok {
+	cid := func(s string) string {
+		if t, ok := m.Components[s]; ok {
 			return t
 		}
 		return s
 	}
-	ref := func(r Ref) Ref {
+	sid := func(s string) string {
+		if t, ok := m.Services[s]; ok {
+			return t
+		}
+		return s
+	}
+	ref := func(r Ref, id func(string) string) Ref {
 		if r.ID != "" {
 			r.ID = id(r.ID)
 		}
 		return r
 	}
-	refs := func(rs []Ref) []Ref {
+	refs := func(rs []Ref, id func(string) string) []Ref {
 		out := make([]Ref, len(rs))
 		for i, r := range rs {
-			out[i] = ref(r)
+			out[i] = ref(r, id)
 		}
 		return out
 	}
@@ -489,38 +597,38 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 			return nil
 		}
 		g := *f
-		g.Feeds = refs(f.Feeds)
+		g.Feeds = refs(f.Feeds, cid)
 		return &g
 	}
 	deps := func(ds []Dep) []Dep {
 		out := make([]Dep, len(ds))
 		for i, d := range ds {
-			d.Of = refs(d.Of)
+			d.Of = refs(d.Of, sid)
 			out[i] = d
 		}
 		return out
 	}
 	out := &Inventory{APIVersion: inv.APIVersion, Kind: inv.Kind, Metadata: inv.Metadata}
 	for _, c := range inv.Components {
-		c.ID, c.Parent, c.Power, c.Network = id(c.ID), ref(c.Parent), feeds(c.Power), feeds(c.Network)
+		c.ID, c.Parent, c.Power, c.Network = cid(c.ID), ref(c.Parent, cid), feeds(c.Power), feeds(c.Network)
 		out.Components = append(out.Components, c)
 	}
 	for _, s := range inv.Services {
-		s.ID = id(s.ID)
+		s.ID = sid(s.ID)
 		s.Placement = slices.Clone(s.Placement)
 		for i := range s.Placement {
-			s.Placement[i].On = ref(s.Placement[i].On)
+			s.Placement[i].On = ref(s.Placement[i].On, cid)
 		}
 		if s.Failover != nil {
 			f := *s.Failover
-			f.Via = refs(f.Via)
+			f.Via = refs(f.Via, sid)
 			s.Failover = &f
 		}
 		s.DependsOn = deps(s.DependsOn)
 		out.Services = append(out.Services, s)
 	}
 	for _, f := range inv.Features {
-		f.ID, f.DependsOn = id(f.ID), deps(f.DependsOn)
+		f.ID, f.DependsOn = sid(f.ID), deps(f.DependsOn)
 		out.Features = append(out.Features, f)
 	}
 	return out
@@ -547,10 +655,10 @@ func withKubernetesIDs(base, inv *Inventory, m *Mapping) *Mapping {
 			continue
 		}
 		if m == nil {
-			m = &Mapping{IDs: map[string]string{}, Pos: map[string]Pos{}}
+			m = newMapping()
 		}
-		if _, ok := m.IDs[from[0]]; !ok {
-			m.IDs[from[0]] = to[0]
+		if _, ok := m.Services[from[0]]; !ok {
+			m.Services[from[0]] = to[0]
 		}
 	}
 	return m

@@ -118,6 +118,11 @@ func genInventory(t *rapid.T) *Inventory {
 				d.K = rapid.IntRange(1, len(d.Of)).Draw(t, "atLeast")
 			}
 			d.Soft = rapid.IntRange(0, 3).Draw(t, "soft") == 0
+			// An entry repeated, hard once and soft once, is one a merge
+			// folds to hard (and reports): repeats keep the first's softness.
+			if j := slices.IndexFunc(deps, func(e Dep) bool { return depKey(e) == depKey(d) }); j >= 0 {
+				d.Soft = deps[j].Soft
+			}
 			deps = append(deps, d)
 		}
 		return deps

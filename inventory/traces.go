@@ -119,7 +119,7 @@ func ImportTraces(files []File, softBelow int64) (*Import, error) {
 	}
 	incomplete(inv, r)
 	r.finish(inv)
-	return &Import{Inv: inv, Report: r}, nil
+	return &Import{Inv: inv, Report: r, JoinOnly: true}, nil
 }
 
 func sortDeps(ds []Dep) {

@@ -42,7 +42,8 @@ entities with the same id, or paired by a --mapping file, are joined, and
 conflicting facts are reported (exit 2), not guessed.`,
 		Example: `  blast import netbox netbox-export/ -o physical.yaml
   blast import kubernetes manifests/ --nodes nodes.yaml --merge physical.yaml --mapping mapping.yaml -o estate.yaml
-  blast import backstage catalog/ --merge estate.yaml -o estate.yaml`,
+  blast import backstage catalog/ --merge estate.yaml --mapping mapping.yaml -o estate-full.yaml
+  blast import traces deps.json --soft-below 1000 --merge estate-full.yaml -o estate-observed.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return usagef("name a source: %s", strings.Join(subcommandNames(c), ", "))

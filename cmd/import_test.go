@@ -7,8 +7,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/blast-dev/blast/internal/golden"
 )
@@ -282,5 +285,64 @@ func TestImportTracesMerge(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "", "audit", "-f", out); code != ExitOK {
 		t.Errorf("audit of the merged estate: exit %d: %s", code, stderr)
+	}
+}
+
+// TestImportHelpExamples parses every blast line of the import commands'
+// examples as the command would, and checks that none writes over one of
+// its inputs (which the run refuses).
+func TestImportHelpExamples(t *testing.T) {
+	root := NewCmdImport(&IO{})
+	cmds := append([]*cobra.Command{root}, root.Commands()...)
+	n := 0
+	for _, c := range cmds {
+		for _, line := range strings.Split(c.Example, "\n") {
+			fields := strings.Fields(line)
+			for len(fields) > 0 && strings.Contains(fields[0], "=") {
+				fields = fields[1:] // NETBOX_TOKEN=... before the command
+			}
+			if len(fields) < 2 || fields[0] != "blast" || fields[1] != "import" {
+				continue
+			}
+			n++
+			t.Run(strings.Join(fields[2:], " "), func(t *testing.T) {
+				var got *ImportOptions
+				c := NewCmdImport(&IO{})
+				for _, sub := range c.Commands() {
+					c.RemoveCommand(sub)
+				}
+				c.AddCommand(
+					NewCmdImportNetBox(&IO{}, func(o *ImportNetBoxOptions) error { got = &o.ImportOptions; return nil }),
+					NewCmdImportKubernetes(&IO{}, func(o *ImportKubernetesOptions) error { got = &o.ImportOptions; return nil }),
+					NewCmdImportBackstage(&IO{}, func(o *ImportBackstageOptions) error { got = &o.ImportOptions; return nil }),
+					NewCmdImportTraces(&IO{}, func(o *ImportTracesOptions) error { got = &o.ImportOptions; return nil }),
+					NewCmdImportOpenPSA(&IO{}, nil),
+				)
+				args := fields[2:]
+				if i := slices.Index(args, ">"); i >= 0 {
+					args = args[:i] // a shell redirection
+				}
+				if args[0] == "openpsa" {
+					args = append(args, "--help") // parse only: its run reads the files
+				}
+				c.SetArgs(args)
+				c.SetOut(&bytes.Buffer{})
+				c.SetErr(&bytes.Buffer{})
+				if err := c.Execute(); err != nil {
+					t.Fatalf("blast import %v: %v", args, err)
+				}
+				if got == nil {
+					return
+				}
+				for _, in := range append(append(slices.Clone(got.Inputs), got.Merge...), got.Mapping) {
+					if same(in, got.Output) {
+						t.Errorf("blast import %v: -o %s is also an input", args, got.Output)
+					}
+				}
+			})
+		}
+	}
+	if n < 6 {
+		t.Errorf("%d example lines found; want the examples of every import command", n)
 	}
 }

@@ -27,7 +27,7 @@ result (labels client and server; the value is the call count).
 Each edge becomes a dependency of the caller on the callee, soft when fewer
 than --soft-below calls were seen; call counts are listed in the report.`,
 		Example: `  curl -s 'http://jaeger:16686/api/dependencies?endTs=...&lookback=604800000' > deps.json
-  blast import traces deps.json --soft-below 1000 --merge estate.yaml -o estate.yaml`,
+  blast import traces deps.json --soft-below 1000 --merge estate.yaml -o estate-observed.yaml`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Inputs = args
 			if len(args) == 0 {

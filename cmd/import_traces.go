@@ -19,13 +19,17 @@ func NewCmdImportTraces(io *IO, runF func(*ImportTracesOptions) error) *cobra.Co
 		Use:   "traces GRAPH... [--soft-below N] [-o inventory.yaml]",
 		Short: "Import observed service dependencies from Jaeger or an OpenTelemetry service graph",
 		Long: `Import the dependencies tracing observed: Jaeger's GET /api/dependencies
-JSON (a list of {parent, child, callCount}, bare or in {"data": [...]}), or
-the OpenTelemetry Collector servicegraph connector's
-traces_service_graph_request_total as a Prometheus instant-vector query
-result (labels client and server; the value is the call count).
+JSON (a list of {parent, child, callCount}, bare or in {"data": [...]}; its
+"errors" are shown as errors), or the OpenTelemetry Collector servicegraph
+connector's traces_service_graph_request_total, as a Prometheus
+instant-vector query result (labels client and server; the value is the
+call count) or as an OTLP JSON metrics export (resourceMetrics; the
+client and server attributes of each sum data point).
 
 Each edge becomes a dependency of the caller on the callee, soft when fewer
-than --soft-below calls were seen; call counts are listed in the report.`,
+than --soft-below calls were seen; call counts are listed in the report.
+An edge given in two formats is the same traffic seen twice: it takes the
+larger count, not the sum. A graph without a single call is an error.`,
 		Example: `  curl -s 'http://jaeger:16686/api/dependencies?endTs=...&lookback=604800000' > deps.json
   blast import traces deps.json --soft-below 1000 --merge estate.yaml -o estate-observed.yaml`,
 		RunE: func(c *cobra.Command, args []string) error {

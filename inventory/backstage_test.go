@@ -50,12 +50,42 @@ func TestImportTraces(t *testing.T) {
 	}
 }
 
+// TestImportTracesOTLP reads an OTLP JSON metrics export of the
+// servicegraph connector: a cumulative sum whose later data point of an
+// edge holds the count, and another metric reported as not mapped.
+func TestImportTracesOTLP(t *testing.T) {
+	imp, err := ImportTraces(readDir(t, "testdata/import/otlp"), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importGolden(t, "import/traces-otlp", imp, false)
+}
+
+// TestImportTracesTwoFormats checks that an edge seen by Jaeger and by
+// the service graph takes the larger count, not the sum.
+func TestImportTracesTwoFormats(t *testing.T) {
+	jaeger := File{Name: "j.json", Data: []byte(`[{"parent": "a", "child": "b", "callCount": 900}]`)}
+	prom := File{Name: "p.json", Data: []byte(`{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {"client": "a", "server": "b"}, "value": [1, "1000"]}]}}`)}
+	imp, err := ImportTraces([]File{jaeger, prom}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := imp.Report.Inferred[0].Why, "1000 calls observed (the most of traces:jaeger + traces:otel)"; got != want {
+		t.Errorf("a → b: %s; want %s", got, want)
+	}
+}
+
 func TestImportTracesBad(t *testing.T) {
 	for _, tc := range []struct{ name, data, want string }{
 		{"truncated", `[{"parent": "a", "child": "b", "callCount": 3}`, "x.json:1:47: syntax error: unexpected end of file"},
 		{"no count", `[{"parent": "a", "child": "b"}]`, `x.json:1:2: edge a → b: want a call count`},
 		{"no child", `[{"parent": "a", "callCount": 1}]`, "x.json:1:2: edge without a caller or callee"},
 		{"shape", `{"services": []}`, "x.json:1:1: not a service graph"},
+		{"NaN", `{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {"client": "a", "server": "b"}, "value": [1, "NaN"]}]}}`, `x.json:1:123: edge a → b: call count "NaN" is not a number of calls`},
+		{"Inf", `{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {"client": "a", "server": "b"}, "value": [1, "+Inf"]}]}}`, `x.json:1:123: edge a → b: call count "+Inf" is not a number of calls`},
+		{"huge", `[{"parent": "a", "child": "b", "callCount": 1e30}]`, `edge a → b: call count "1e30" is not a number of calls`},
+		{"jaeger error", `{"data": null, "total": 0, "limit": 0, "offset": 0, "errors": [{"code": 400, "msg": "parameter 'endTs' is required"}]}`, `x.json:1:64: Jaeger answered with an error: parameter 'endTs' is required (code 400)`},
+		{"jaeger empty", `{"data": [], "total": 0, "limit": 0, "offset": 0, "errors": null}`, `x.json:1:1: the service graph has no calls between two services`},
 		{"matrix", `{"status": "success", "data": {"resultType": "matrix", "result": []}}`, `x.json:1:46: Prometheus resultType "matrix": want vector`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

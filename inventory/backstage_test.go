@@ -21,6 +21,7 @@ func TestImportBackstageBad(t *testing.T) {
 			`x.yaml:5:15: component:default/a names "component:b", which is not in the catalog given`},
 		{"typo", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: cart}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\nspec:\n  dependsOn: [component:crat]\n",
 			`did you mean "component:default/cart"?`},
+		{"nothing", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team}\n", "x.yaml:1:1: no service or feature imported"},
 		{"unknown apiVersion", "apiVersion: backstage.io/v2\nkind: Component\nmetadata: {name: a}\n", `x.yaml:1:13: unsupported apiVersion "backstage.io/v2"`},
 		{"truncated", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a\n", "x.yaml:4:1: syntax error"},
 		{"bad users", "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: s\n  annotations: {blast.dev/feature: \"true\", blast.dev/users: many}\n",

@@ -118,6 +118,11 @@ func ImportNetBox(files []File) (*Import, error) {
 		return nil, diags
 	}
 	inv := buildNetBox(objs, r)
+	if len(inv.Components) == 0 && len(files) > 0 {
+		diags = append(diags, Diagnostic{Pos: Pos{File: files[0].Name, Line: 1, Col: 1}, Msg: "no component imported: the input holds no regions, sites, locations, racks, power panels, feeds or named devices",
+			Hint: "save the list responses of /api/dcim/sites/, /api/dcim/racks/, ... (see blast import netbox --help), or a dumpdata of dcim"})
+		return nil, diags
+	}
 	r.finish(inv)
 	return &Import{Inv: inv, Report: r}, nil
 }
@@ -157,6 +162,11 @@ func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObjec
 		}
 		if text(get(root, "next")) != "" {
 			src.errorf(get(root, "next"), "save every page (follow next), or ask for ?limit=0, or use --url", "this is one page of a longer list (next is set): objects on the other pages would be missing")
+			return
+		}
+		if count, ok := wholeNumber(get(root, "count")); ok && count != int64(len(items(results))) {
+			src.errorf(get(root, "count"), "save every page into one results list, or ask for ?limit=0, or use --url",
+				"count says %d, %d read: is a page missing?", count, len(items(results)))
 			return
 		}
 		fileEP := strings.TrimSuffix(filepath.Base(src.file), filepath.Ext(src.file))

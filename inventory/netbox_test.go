@@ -99,6 +99,9 @@ func TestImportNetBoxBad(t *testing.T) {
 		{"dumpdata entry without fields", []File{{"dump.json", []byte(`[{"model": "dcim.site", "pk": 1}]`)}}, "dump.json:1:2: not a dumpdata entry"},
 		{"bad id", []File{{"sites.json", []byte(fmt.Sprintf(page, `{"id": "one", "name": "P"}`))}}, "sites.json:1:58: dcim/sites object has no numeric id"},
 		{"empty", []File{{"sites.json", []byte("  \n")}}, "sites.json:1:1: file is empty"},
+		{"no objects", []File{{"sites.json", []byte(`{"count": 0, "next": null, "previous": null, "results": []}`)}}, "sites.json:1:1: no component imported"},
+		{"fields missing", []File{{"dump.json", []byte(`[{"model": "dcim.interface", "pk": 1, "fields": {}}]`)}}, "dump.json:1:1: no component imported"},
+		{"page without next", []File{{"racks.json", []byte(fmt.Sprintf(`{"count": 120, "next": null, "previous": null, "results": [%s]}`, `{"id": 1, "name": "R1"}`))}}, "racks.json:1:11: count says 120, 1 read: is a page missing?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			imp, err := ImportNetBox(tc.files)

@@ -60,6 +60,10 @@ type Skip struct {
 	Examples []string `json:"examples"`
 }
 
+// MaxListed bounds the joined, failed and inferred entries the text report
+// lists of each; the JSON report holds them all.
+const MaxListed = 20
+
 // MaxExamples bounds the examples a Skip keeps.
 const MaxExamples = 3
 
@@ -102,23 +106,27 @@ func (r *Report) finish(inv *Inventory) {
 	r.Notes = slices.Compact(r.Notes)
 }
 
-// WriteText writes the report for people: counts, failed components,
-// inferred dependencies, what was not mapped, and notes.
+// WriteText writes the report for people: counts, joined entities, failed
+// components and inferred dependencies (the first MaxListed of each), what
+// was not mapped, and notes.
 func (r *Report) WriteText(w io.Writer) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: %d %s, %d %s, %d %s\n", r.Source,
 		r.Components, num.Plural(r.Components, "component", "components"),
 		r.Services, num.Plural(r.Services, "service", "services"),
 		r.Features, num.Plural(r.Features, "feature", "features"))
-	for _, n := range r.Joined {
-		fmt.Fprintf(&b, "  joined: %s (%s)\n", n.ID, n.Why)
+	list := func(what string, ns []Note) {
+		for i, n := range ns {
+			if i == MaxListed {
+				fmt.Fprintf(&b, "  %s: … and %d more (--report FILE lists them all)\n", what, len(ns)-MaxListed)
+				break
+			}
+			fmt.Fprintf(&b, "  %s: %s (%s)\n", what, n.ID, n.Why)
+		}
 	}
-	for _, n := range r.Failed {
-		fmt.Fprintf(&b, "  already failed: %s (%s)\n", n.ID, n.Why)
-	}
-	for _, n := range r.Inferred {
-		fmt.Fprintf(&b, "  inferred: %s (%s)\n", n.ID, n.Why)
-	}
+	list("joined", r.Joined)
+	list("already failed", r.Failed)
+	list("inferred", r.Inferred)
 	for _, s := range r.Unmapped {
 		fmt.Fprintf(&b, "  not mapped: %d %s, e.g. %s\n", s.Count, s.What, strings.Join(s.Examples, ", "))
 	}

@@ -380,9 +380,11 @@ func fill(dst *string, v string) {
 	}
 }
 
+// joinSource adds source b to the " + "-separated sources a, unless a
+// holds it already as a whole part.
 func joinSource(a, b string) string {
 	switch {
-	case b == "" || a == b || strings.Contains(a, b):
+	case b == "" || slices.Contains(strings.Split(a, " + "), b):
 		return a
 	case a == "":
 		return b

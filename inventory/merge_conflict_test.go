@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -133,4 +134,35 @@ services:
 			t.Errorf("merged inventory does not load: %v", diags)
 		}
 	})
+}
+
+func TestJoinSource(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"netbox:dcim/devices/101", "netbox:dcim/devices/10", "netbox:dcim/devices/101 + netbox:dcim/devices/10"},
+		{"k:x + netbox:dcim/devices/10", "netbox:dcim/devices/10", "k:x + netbox:dcim/devices/10"},
+		{"", "k:x", "k:x"},
+		{"k:x", "", "k:x"},
+	} {
+		if got := joinSource(tc.a, tc.b); got != tc.want {
+			t.Errorf("joinSource(%q, %q) = %q; want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestReportListsCapped checks that the text report lists the first
+// MaxListed entries of a long list and says how many more there are.
+func TestReportListsCapped(t *testing.T) {
+	r := newReport("x")
+	for i := range MaxListed + 5 {
+		r.Inferred = append(r.Inferred, Note{ID: fmt.Sprintf("a%02d → b", i), Why: "seen"})
+	}
+	r.finish(&Inventory{})
+	var b strings.Builder
+	r.WriteText(&b)
+	if n := strings.Count(b.String(), "  inferred: a"); n != MaxListed {
+		t.Errorf("%d inferred lines; want %d", n, MaxListed)
+	}
+	if !strings.Contains(b.String(), "inferred: … and 5 more") {
+		t.Errorf("report =\n%s\nwant the rest counted", b.String())
+	}
 }

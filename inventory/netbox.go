@@ -96,7 +96,8 @@ var netboxRefs = map[string][]struct{ key, target, old string }{
 // panel, and a rack's power is its feeds, any one sufficing. A device's
 // power ports reaching power feeds or PDU outlets give the device its own
 // power. Feeds and devices with status failed or offline are imported as
-// already failed; planned feeds are not imported.
+// already failed; planned feeds, and devices planned, in inventory or
+// being decommissioned, are not imported (reported).
 func ImportNetBox(files []File) (*Import, error) {
 	var diags Diagnostics
 	objs := map[string]map[int64]*nbObject{}
@@ -344,6 +345,10 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 					continue
 				}
 				name = fmt.Sprintf("%s-%d", strings.TrimSuffix(ep, "s"), pk)
+			}
+			if ep == "devices" && (o.status == "planned" || o.status == "inventory" || o.status == "decommissioning") {
+				r.skip("devices with status planned, inventory or decommissioning (not in service)", o.label())
+				continue
 			}
 			if ep == "power-feeds" && o.status == "planned" {
 				r.skip("power feeds with status planned (not in service)", o.label())

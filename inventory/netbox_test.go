@@ -230,3 +230,26 @@ func TestCiteSources(t *testing.T) {
 		t.Errorf("CiteSources =\n%s\nstill cites the generated text", all)
 	}
 }
+
+// TestImportNetBoxNotInService checks that devices planned, in inventory
+// or being decommissioned are not imported, and are counted.
+func TestImportNetBoxNotInService(t *testing.T) {
+	page := `{"count": 4, "next": null, "previous": null, "results": [%s]}`
+	dev := `{"id": %d, "url": "https://nb/api/dcim/devices/%d/", "name": "d%d", "status": {"value": "%s", "label": "x"}}`
+	files := []File{{"devices.json", []byte(fmt.Sprintf(page, strings.Join([]string{
+		fmt.Sprintf(dev, 1, 1, 1, "active"), fmt.Sprintf(dev, 2, 2, 2, "planned"),
+		fmt.Sprintf(dev, 3, 3, 3, "inventory"), fmt.Sprintf(dev, 4, 4, 4, "decommissioning"),
+	}, ", ")))}}
+	imp, err := ImportNetBox(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imp.Inv.Components) != 1 || imp.Inv.Components[0].ID != "d1" {
+		t.Errorf("components = %+v; want d1 alone", imp.Inv.Components)
+	}
+	var b strings.Builder
+	imp.Report.WriteText(&b)
+	if !strings.Contains(b.String(), "not mapped: 3 devices with status planned, inventory or decommissioning") {
+		t.Errorf("report =\n%s\nwant the 3 devices counted", b.String())
+	}
+}

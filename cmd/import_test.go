@@ -69,8 +69,8 @@ func TestImportFlags(t *testing.T) {
 }
 
 // TestImportPipeline runs the README's path, NetBox then Kubernetes then
-// Backstage, into a temporary directory and checks each inventory written
-// against the one shipped in examples/import.
+// Backstage, then audit and report, into a temporary directory and checks
+// each inventory written against the one shipped in examples/import.
 func TestImportPipeline(t *testing.T) {
 	dir := t.TempDir()
 	ex := "../examples/import/"
@@ -97,8 +97,15 @@ func TestImportPipeline(t *testing.T) {
 		}
 		golden.Check(t, "import-"+strings.TrimSuffix(s.out, ".yaml")+".stderr", []byte(stderr))
 	}
-	if _, stderr, code := run(t, "", "audit", "-f", filepath.Join(dir, "estate.yaml")); code != ExitOK {
+	if _, stderr, code := run(t, "", "audit", "-f", filepath.Join(dir, "estate.yaml"), "--top", "3"); code != ExitOK {
 		t.Errorf("audit of the imported estate: exit %d: %s", code, stderr)
+	}
+	html := filepath.Join(dir, "estate.html")
+	if _, stderr, code := run(t, "", "report", "-f", filepath.Join(dir, "estate.yaml"), "--format", "html", "-o", html, "--now", "2026-01-01T00:00:00Z"); code != ExitOK {
+		t.Errorf("report of the imported estate: exit %d: %s", code, stderr)
+	}
+	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "feature/online-boutique") {
+		t.Errorf("report of the imported estate: %v; want a page naming the features", err)
 	}
 }
 

@@ -153,7 +153,7 @@ func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObjec
 			}
 		}
 		if seen["power-ports"] {
-			r.note("dumpdata fixtures hold no cable paths: devices take their power from their rack (save the power-ports endpoint from the REST API for per-device power)")
+			r.note("the importer does not read dumpdata's cable records (dcim.cable, dcim.cabletermination, dcim.cablepath): devices take their power from their rack (save the power-ports endpoint from the REST API for per-device power)")
 		}
 	case yaml.MappingNode: // REST list
 		results := get(root, "results")

@@ -1,11 +1,13 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/blast-dev/blast/internal/num"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -48,34 +50,64 @@ type k8sWorkload struct {
 	id       string
 	replicas int
 	labels   map[string]string // pod template labels
+	pod      *k8sPod
 }
 
 type k8sNode struct {
 	id, zone, region string
 	labels           map[string]string
+	taints           []k8sToleration
 	failed           bool
 	obj              *k8sObject
 }
 
-// ImportKubernetes builds services from Kubernetes manifests: files of one
-// or more YAML documents, or kubectl get -o yaml output (kind List). Nodes
-// (kubectl get nodes -o yaml) may come in the same or other files.
+// KubernetesOptions are what a Kubernetes import needs that manifests may
+// not say.
+type KubernetesOptions struct {
+	// Zones names the cluster's zones (topology.kubernetes.io/zone
+	// values), for workloads that spread over zones when no node list is
+	// given and no required node affinity names their zones.
+	Zones []string
+}
+
+// ImportKubernetes is ImportKubernetesWith with no options.
+func ImportKubernetes(files []File) (*Import, error) {
+	return ImportKubernetesWith(files, KubernetesOptions{})
+}
+
+// ImportKubernetesWith builds services from Kubernetes manifests: files of
+// one or more YAML documents, or kubectl get -o yaml output (kind List).
+// Nodes (kubectl get nodes -o yaml) may come in the same or other files.
 //
 // Deployments and StatefulSets become services with their replicas,
-// DaemonSets one replica per node. With nodes, replicas are assumed spread
-// evenly over the zones of the nodes the pod may run on (its nodeSelector),
-// then over the nodes of each zone, as kube-scheduler's default topology
-// spreading aims for; nodes become host components under their zone (kind
-// site) and region. Without nodes, a required node affinity on
-// topology.kubernetes.io/zone names the zones, and replicas are spread over
-// them. A PodDisruptionBudget's minAvailable or maxUnavailable becomes the
+// DaemonSets one replica per node. With nodes, a pod may run on the nodes
+// its nodeSelector, required node affinity (nodeSelectorTerms ORed, their
+// matchExpressions ANDed) and tolerations (of NoSchedule and NoExecute
+// taints) allow; replicas are assumed spread evenly over the zones of
+// those nodes (over their regions first when a topology spread constraint
+// names topology.kubernetes.io/region), then over the nodes of each zone,
+// as kube-scheduler's topology spreading aims for. Nodes become host
+// components under their zone (kind site) and region.
+//
+// Without nodes, replicas are spread evenly over the domains of the first
+// of topology.kubernetes.io/zone, /region and kubernetes.io/hostname that a
+// topologySpreadConstraint names (or, with no constraint, that the pod
+// pins), taking the domains from the nodeSelector and required node
+// affinity (In values), and for zones from o.Zones when those leave them
+// open; the domains become components (site, region, host). A workload
+// whose domains are unknown is reported, not placed. An even split leaves
+// two domains at most one replica apart, which meets every maxSkew; the
+// remainder goes to the first domains in sorted order.
+//
+// A PodDisruptionBudget's minAvailable or maxUnavailable becomes the
 // quorum. Dependencies are inferred from environment variables and
 // ConfigMap values that name another Service (name:port, scheme://name,
 // name.namespace, name.namespace.svc[.cluster.local]) and reported as
 // inferred. The error, when not nil, is Diagnostics.
-func ImportKubernetes(files []File) (*Import, error) {
+func ImportKubernetesWith(files []File, opts KubernetesOptions) (*Import, error) {
 	var diags Diagnostics
 	r := newReport("kubernetes")
+	opts.Zones = slices.Compact(slices.Sorted(slices.Values(opts.Zones)))
 	var objs []*k8sObject
 	for _, f := range files {
 		src := &source{file: f.Name, diags: &diags}
@@ -83,22 +115,37 @@ func ImportKubernetes(files []File) (*Import, error) {
 			objs = append(objs, k8sObjects(src, root, r)...)
 		}
 	}
+	// Objects in a canonical order, so that nothing below depends on the
+	// order of files and documents.
+	slices.SortStableFunc(objs, func(a, b *k8sObject) int {
+		return strings.Compare(a.kind+"/"+a.key(), b.kind+"/"+b.key())
+	})
 	seen := map[string]*k8sObject{}
 	for _, o := range objs {
 		k := o.kind + "/" + o.key()
 		if prev, dup := seen[k]; dup {
-			o.src.errorf(o.node, "keep one copy", "%s %s appears twice (first at %s)", o.kind, o.key(), prev.src.pos(prev.node))
+			first, second := prev, o
+			if second.src.pos(second.node).Less(first.src.pos(first.node)) {
+				first, second = second, first
+			}
+			second.src.errorf(second.node, "keep one copy", "%s %s appears twice (first at %s)", o.kind, o.key(), first.src.pos(first.node))
 		}
 		seen[k] = o
 	}
+	work := k8sWorkloads(objs)
 	if err := diags.Err(); err != nil {
 		diags.Sort()
 		return nil, diags
 	}
 	inv := &Inventory{APIVersion: APIVersion, Kind: "Inventory"}
+	hasNodes := slices.ContainsFunc(objs, func(o *k8sObject) bool { return o.kind == "Node" })
 	nodes := k8sNodes(objs, inv, r)
-	work := k8sWorkloads(objs)
+	if hasNodes && len(opts.Zones) > 0 {
+		r.note("the zones given (--zones) are not used: the node list says where each node is")
+	}
+	topo := &k8sTopology{comps: map[string]*Component{}, r: r}
 	svcs := map[string]*Service{}
+	prefs := map[string][]string{}
 	for _, w := range work {
 		s := Service{ID: w.id, Source: w.sourceID(), Labels: map[string]string{"kubernetes.namespace": w.ns}}
 		meta := get(w.node, "metadata")
@@ -107,15 +154,40 @@ func ImportKubernetes(files []File) (*Import, error) {
 				s.Labels[l] = v
 			}
 		}
-		k8sPlace(w, &s, nodes, r)
+		switch {
+		case w.replicas == 0:
+			r.skip("workloads scaled to 0 replicas", w.key())
+		case hasNodes:
+			k8sPlaceOnNodes(w, &s, nodes, r)
+		default:
+			k8sPlaceInDomains(w, &s, opts, topo, r)
+		}
+		for _, sp := range w.pod.spread {
+			if !sp.hard && len(s.Placement) > 0 {
+				prefs[sp.key] = append(prefs[sp.key], w.key())
+			}
+		}
 		inv.Services = append(inv.Services, s)
 	}
+	for _, key := range sortedKeys(prefs) {
+		noteIDs(r, prefs[key], "%d %s spread over %s only as a preference (whenUnsatisfiable: ScheduleAnyway) and placed as if it held (%s)", key)
+	}
+	inv.Components = append(inv.Components, topo.components()...)
 	for i := range inv.Services {
 		svcs[inv.Services[i].ID] = &inv.Services[i]
 	}
 	k8sQuorums(objs, work, svcs, &diags, r)
 	k8sDeps(objs, work, svcs, r)
 	return finishImport(inv, r, diags)
+}
+
+// noteIDs notes ids under format, which takes the count, "workload" or
+// "workloads", arg and up to MaxExamples ids.
+func noteIDs(r *Report, ids []string, format, arg string) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	ex := ids[:min(len(ids), MaxExamples)]
+	r.note(format, len(ids), num.Plural(len(ids), "workload", "workloads"), arg, strings.Join(ex, ", "))
 }
 
 // k8sObjects reads one document: an object or a List of them.
@@ -192,10 +264,19 @@ func k8sNodes(objs []*k8sObject, inv *Inventory, r *Report) []*k8sNode {
 			r.skip("nodes cordoned (spec.unschedulable): nothing is placed on them", n.id)
 			continue
 		}
+		for _, t := range items(dig(o.node, "spec", "taints")) {
+			n.taints = append(n.taints, k8sToleration{key: text(get(t, "key")), value: text(get(t, "value")), effect: text(get(t, "effect"))})
+		}
 		for _, c := range items(dig(o.node, "status", "conditions")) {
-			if text(get(c, "type")) == "Ready" && text(get(c, "status")) == "False" {
+			if text(get(c, "type")) != "Ready" {
+				continue
+			}
+			// Unknown: the node controller has not heard from the
+			// kubelet; its pods are as good as gone until it does.
+			switch st := text(get(c, "status")); st {
+			case "False", "Unknown":
 				n.failed = true
-				r.Failed = append(r.Failed, Note{ID: n.id, Why: o.sourceID() + " is not Ready"})
+				r.Failed = append(r.Failed, Note{ID: n.id, Why: o.sourceID() + " is not Ready (Ready is " + st + ")"})
 			}
 		}
 		c := Component{ID: n.id, Kind: "host", Source: o.sourceID(), Failed: n.failed}
@@ -221,23 +302,45 @@ func k8sNodes(objs []*k8sObject, inv *Inventory, r *Report) []*k8sNode {
 	for _, reg := range sortedKeys(regions) {
 		inv.Components = append(inv.Components, Component{ID: reg, Kind: "region", Source: "kubernetes:label/" + k8sRegionLabel})
 	}
-	slices.SortFunc(nodes, func(a, b *k8sNode) int { return strings.Compare(a.zone+"\x00"+a.id, b.zone+"\x00"+b.id) })
+	slices.SortFunc(nodes, func(a, b *k8sNode) int {
+		return cmp.Or(strings.Compare(a.zone, b.zone), strings.Compare(a.id, b.id))
+	})
 	return nodes
 }
 
 // k8sWorkloads returns the workloads with their service ids: the name, or
-// namespace/name when two namespaces hold the same name.
+// namespace/name when two namespaces hold the same name. Problems (a bad
+// replica count, a selector that does not select the pod template, a
+// malformed scheduling field) go to the diagnostics of each object.
 func k8sWorkloads(objs []*k8sObject) []*k8sWorkload {
 	var work []*k8sWorkload
 	for _, o := range objs {
 		switch o.kind {
 		case "Deployment", "StatefulSet", "DaemonSet":
-			w := &k8sWorkload{k8sObject: o, replicas: 1, labels: stringMap(dig(o.node, "spec", "template", "metadata", "labels"))}
-			if n, ok := wholeNumber(dig(o.node, "spec", "replicas")); ok {
-				w.replicas = int(n)
-			}
-			work = append(work, w)
+		default:
+			continue
 		}
+		spec := get(o.node, "spec")
+		tmpl := get(spec, "template")
+		w := &k8sWorkload{k8sObject: o, replicas: 1, labels: stringMap(dig(tmpl, "metadata", "labels")),
+			pod: k8sPodSpec(o, get(tmpl, "spec"))}
+		if v := get(spec, "replicas"); v != nil && !isNull(v) {
+			n, ok := wholeNumber(v)
+			if !ok || n < 0 || n > 1<<20 {
+				o.src.errorf(v, "write a whole number of replicas", "%s %s: replicas %q is not a whole number of 0 or more", o.kind, o.key(), text(v))
+			}
+			if o.kind == "DaemonSet" {
+				o.src.errorf(v, "remove replicas: a DaemonSet runs one pod a node", "DaemonSet %s has no replicas field", o.key())
+			}
+			w.replicas = int(max(n, 0))
+		}
+		sel := get(spec, "selector")
+		if sel == nil || isNull(sel) {
+			o.src.errorf(orNode(spec, o.node), "add spec.selector.matchLabels with the pod template's labels", "%s %s has no spec.selector (required in apps/v1)", o.kind, o.key())
+		} else if s := k8sLabelSelector(o, sel, false); !s.matches(w.labels) {
+			o.src.errorf(sel, "make spec.selector match spec.template.metadata.labels", "%s %s: spec.selector does not select the pod template's labels", o.kind, o.key())
+		}
+		work = append(work, w)
 	}
 	slices.SortFunc(work, func(a, b *k8sWorkload) int { return strings.Compare(a.key()+"/"+a.kind, b.key()+"/"+b.kind) })
 	short, qual := make([]string, len(work)), make([]string, len(work))
@@ -250,43 +353,17 @@ func k8sWorkloads(objs []*k8sObject) []*k8sWorkload {
 	return work
 }
 
-// k8sPlace places the replicas of w (see ImportKubernetes).
-func k8sPlace(w *k8sWorkload, s *Service, nodes []*k8sNode, r *Report) {
-	spec := dig(w.node, "spec", "template", "spec")
-	if w.replicas == 0 {
-		r.skip("workloads scaled to 0 replicas", w.key())
-		return
-	}
-	if len(nodes) == 0 {
-		zones := affinityZones(spec)
-		if len(zones) == 0 {
-			r.skip("workloads without a node list or a zone affinity (placed nowhere: give the nodes)", w.key())
-			return
-		}
-		if w.kind == "DaemonSet" {
-			r.skip("DaemonSets without a node list (one replica a node: give the nodes)", w.key())
-			return
-		}
-		for i, z := range zones {
-			n := w.replicas / len(zones)
-			if i < w.replicas%len(zones) {
-				n++
-			}
-			if n > 0 {
-				s.Placement = append(s.Placement, Placement{On: Ref{ID: z}, Replicas: n})
-			}
-		}
-		return
-	}
-	sel := stringMap(get(spec, "nodeSelector"))
+// k8sPlaceOnNodes places the replicas of w on the nodes its pods may run
+// on (see ImportKubernetesWith).
+func k8sPlaceOnNodes(w *k8sWorkload, s *Service, nodes []*k8sNode, r *Report) {
 	var eligible []*k8sNode
 	for _, n := range nodes {
-		if len(sel) == 0 || matches(n.labels, sel) {
+		if w.pod.allows(n) {
 			eligible = append(eligible, n)
 		}
 	}
 	if len(eligible) == 0 {
-		r.skip("workloads whose nodeSelector matches no node", w.key())
+		r.skip("workloads no node may run (nodeSelector, node affinity, taints or spread constraints leave none)", w.key())
 		return
 	}
 	count := map[string]int{}
@@ -295,39 +372,143 @@ func k8sPlace(w *k8sWorkload, s *Service, nodes []*k8sNode, r *Report) {
 			count[n.id]++
 		}
 	} else {
-		var zones []string
-		byZone := map[string][]*k8sNode{}
-		for _, n := range eligible {
-			if byZone[n.zone] == nil {
-				zones = append(zones, n.zone)
-			}
-			byZone[n.zone] = append(byZone[n.zone], n)
+		var levels []func(*k8sNode) string
+		if _, ok := w.pod.spreadOn(k8sRegionLabel); ok {
+			levels = append(levels, func(n *k8sNode) string { return n.region })
 		}
-		for i := 0; i < w.replicas; i++ {
-			z := byZone[zones[i%len(zones)]]
-			count[z[(i/len(zones))%len(z)].id]++
-		}
+		levels = append(levels, func(n *k8sNode) string { return n.zone })
+		spreadOver(w.replicas, eligible, levels, count)
 	}
 	for _, id := range sortedKeys(count) {
 		s.Placement = append(s.Placement, Placement{On: Ref{ID: id}, Replicas: count[id]})
 	}
 }
 
-// affinityZones reads the zones a required node affinity allows.
-func affinityZones(spec *yaml.Node) []string {
-	var zones []string
-	terms := dig(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
-	for _, t := range items(terms) {
-		for _, e := range items(get(t, "matchExpressions")) {
-			if text(get(e, "key")) == k8sZoneLabel && text(get(e, "operator")) == "In" {
-				for _, v := range items(get(e, "values")) {
-					zones = append(zones, text(v))
-				}
+// spreadOver divides n replicas evenly over the groups nodes form by the
+// first level (sorted), then each group's share by the next level, and at
+// the last over the nodes themselves, in order.
+func spreadOver(n int, nodes []*k8sNode, levels []func(*k8sNode) string, count map[string]int) {
+	if len(levels) == 0 {
+		for i, c := range evenSplit(n, len(nodes)) {
+			if c > 0 {
+				count[nodes[i].id] += c
 			}
 		}
+		return
 	}
-	slices.Sort(zones)
-	return slices.Compact(zones)
+	groups := map[string][]*k8sNode{}
+	for _, nd := range nodes {
+		k := levels[0](nd)
+		groups[k] = append(groups[k], nd)
+	}
+	keys := sortedKeys(groups)
+	for i, c := range evenSplit(n, len(keys)) {
+		if c > 0 {
+			spreadOver(c, groups[keys[i]], levels[1:], count)
+		}
+	}
+}
+
+// Topology keys a placement without nodes may spread over, in the order
+// they are tried, with the component kind of their domains.
+var k8sDomainKeys = []struct{ key, kind string }{
+	{k8sZoneLabel, "site"},
+	{k8sRegionLabel, "region"},
+	{k8sHostnameLabel, "host"},
+}
+
+// k8sPlaceInDomains places the replicas of w without a node list (see
+// ImportKubernetesWith).
+func k8sPlaceInDomains(w *k8sWorkload, s *Service, opts KubernetesOptions, topo *k8sTopology, r *Report) {
+	if w.kind == "DaemonSet" {
+		r.skip("DaemonSets without a node list (one replica a node: give the nodes)", w.key())
+		return
+	}
+	constrained := slices.ContainsFunc(k8sDomainKeys, func(d struct{ key, kind string }) bool {
+		_, ok := w.pod.spreadOn(d.key)
+		return ok
+	})
+	for _, d := range k8sDomainKeys {
+		_, spread := w.pod.spreadOn(d.key)
+		if constrained && !spread {
+			continue
+		}
+		doms := w.pod.pinned(d.key)
+		if doms == nil && d.key == k8sZoneLabel && spread {
+			doms = opts.Zones
+		}
+		if doms == nil {
+			continue
+		}
+		if len(doms) == 0 {
+			r.skip("workloads whose nodeSelector and node affinity allow no "+d.key+" (placed nowhere)", w.key())
+			return
+		}
+		for i, n := range evenSplit(w.replicas, len(doms)) {
+			if n > 0 {
+				s.Placement = append(s.Placement, Placement{On: Ref{ID: doms[i]}, Replicas: n})
+				topo.add(w, d.key, d.kind, doms[i])
+			}
+		}
+		return
+	}
+	if _, ok := w.pod.spreadOn(k8sZoneLabel); ok {
+		r.skip("workloads spread over zones with neither a node list nor zone names (placed nowhere: give the nodes with --nodes, or the zones with --zones a,b,c)", w.key())
+		return
+	}
+	if constrained {
+		r.skip("workloads spread over regions or hosts without a node list or an affinity naming them (placed nowhere: give the nodes with --nodes)", w.key())
+		return
+	}
+	r.skip("workloads without a node list, a zone affinity or a zone spread constraint (placed nowhere: give the nodes with --nodes)", w.key())
+}
+
+// k8sTopology collects the zones, regions and hosts that placements
+// without a node list name, as components.
+type k8sTopology struct {
+	comps map[string]*Component
+	r     *Report
+}
+
+// add adds domain id of key (and, when the pod pins one, its zone or
+// region above it).
+func (t *k8sTopology) add(w *k8sWorkload, key, kind, id string) {
+	parentKey, parentKind := "", ""
+	switch key {
+	case k8sHostnameLabel:
+		parentKey, parentKind = k8sZoneLabel, "site"
+	case k8sZoneLabel:
+		parentKey, parentKind = k8sRegionLabel, "region"
+	}
+	parent := ""
+	if parentKey != "" {
+		if p := w.pod.pinned(parentKey); len(p) == 1 {
+			parent = p[0]
+			t.add(w, parentKey, parentKind, parent)
+		}
+	}
+	c := t.comps[id]
+	if c == nil {
+		c = &Component{ID: id, Kind: kind, Source: "kubernetes:label/" + key}
+		t.comps[id] = c
+	}
+	switch {
+	case c.Kind != kind:
+		t.r.note("%s is both a %s and a %s value: kept as %s", id, c.Source[len("kubernetes:label/"):], key, c.Kind)
+	case parent == "" || c.Parent.ID == parent:
+	case c.Parent.ID == "":
+		c.Parent = Ref{ID: parent}
+	default:
+		t.r.note("%s %s is pinned to %s %s by %s and to %s by other workloads: kept in %s", key, id, parentKey, parent, w.key(), c.Parent.ID, c.Parent.ID)
+	}
+}
+
+func (t *k8sTopology) components() []Component {
+	var out []Component
+	for _, id := range sortedKeys(t.comps) {
+		out = append(out, *t.comps[id])
+	}
+	return out
 }
 
 func matches(labels, sel map[string]string) bool {

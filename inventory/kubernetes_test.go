@@ -9,13 +9,17 @@ func TestImportKubernetes(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		paths []string
+		zones []string
 		whole bool
 	}{
-		{"kubernetes-nodes", []string{"../examples/import/kubernetes"}, true},
-		{"kubernetes-zones", []string{"../examples/import/kubernetes-zones"}, false},
+		{"kubernetes-nodes", []string{"../examples/import/kubernetes"}, nil, true},
+		{"kubernetes-zones", []string{"../examples/import/kubernetes-zones"}, nil, true},
+		{"kubernetes-sched", []string{"testdata/import/kubernetes-sched"}, nil, false},
+		{"kubernetes-spread", []string{"testdata/import/kubernetes-spread"}, nil, false},
+		{"kubernetes-spread-zones", []string{"testdata/import/kubernetes-spread"}, []string{"zone-2", "zone-1"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			imp, err := ImportKubernetes(readDir(t, tc.paths...))
+			imp, err := ImportKubernetesWith(readDir(t, tc.paths...), KubernetesOptions{Zones: tc.zones})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,8 +55,8 @@ func TestImportKubernetesBad(t *testing.T) {
 		{"not an object", "- a\n- b\n", "x.yaml:1:1: want a Kubernetes object, got a list"},
 		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1:1: not a Kubernetes object"},
 		{"no name", "apiVersion: v1\nkind: Service\nmetadata: {}\n", "x.yaml:1:1: Service has no metadata.name"},
-		{"bad pdb", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [z]}]}]}}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec:\n  minAvailable: lots\n  selector: {matchLabels: {app: a}}\n",
-			"x.yaml:14:17: PodDisruptionBudget default/a: \"lots\" is not a number or percentage"},
+		{"bad pdb", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [z]}]}]}}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec:\n  minAvailable: lots\n  selector: {matchLabels: {app: a}}\n",
+			"x.yaml:15:17: PodDisruptionBudget default/a: \"lots\" is not a number or percentage"},
 		{"duplicate", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n", "x.yaml:5:1: Service default/a appears twice (first at x.yaml:1:1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package inventory
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,7 +177,7 @@ func ImportKubernetesWith(files []File, opts KubernetesOptions) (*Import, error)
 	for i := range inv.Services {
 		svcs[inv.Services[i].ID] = &inv.Services[i]
 	}
-	k8sQuorums(objs, work, svcs, &diags, r)
+	k8sQuorums(objs, work, svcs, r)
 	k8sDeps(objs, work, svcs, r)
 	return finishImport(inv, r, diags)
 }
@@ -535,17 +536,37 @@ func selected(work []*k8sWorkload, ns string, sel map[string]string) []*k8sWorkl
 	return out
 }
 
-// k8sQuorums reads PodDisruptionBudgets into quorums.
-func k8sQuorums(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service, diags *Diagnostics, r *Report) {
+// k8sQuorums reads PodDisruptionBudgets into quorums, counting as the
+// disruption controller does: a minAvailable percentage rounds up (kept as
+// a percentage, which blast rounds up too); maxUnavailable, an unavailable
+// count, rounds up before it is taken from the replicas. In policy/v1 an
+// empty selector ({}) selects every pod of the namespace; in v1beta1, and
+// a missing selector in both, none.
+func k8sQuorums(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service, r *Report) {
+	budget := map[string]string{} // workload id → PodDisruptionBudget
 	for _, o := range objs {
 		if o.kind != "PodDisruptionBudget" {
 			continue
 		}
 		spec := get(o.node, "spec")
-		ws := selected(work, o.ns, stringMap(dig(spec, "selector", "matchLabels")))
+		sel := k8sLabelSelector(o, get(spec, "selector"), o.apiVersion == "policy/v1")
+		var ws []*k8sWorkload
+		for _, w := range work {
+			if w.ns == o.ns && sel.matches(w.labels) {
+				ws = append(ws, w)
+			}
+		}
 		if len(ws) == 0 {
 			r.skip("PodDisruptionBudgets that select no workload", o.key())
 			continue
+		}
+		if len(ws) > 1 {
+			names := make([]string, len(ws))
+			for i, w := range ws {
+				names[i] = w.id
+			}
+			r.note("PodDisruptionBudget %s selects %d workloads (%s): Kubernetes counts their pods together; the budget is applied to each alone",
+				o.key(), len(ws), strings.Join(names, ", "))
 		}
 		for _, w := range ws {
 			s := svcs[w.id]
@@ -554,14 +575,21 @@ func k8sQuorums(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service
 				total += p.Count()
 			}
 			if total == 0 {
+				r.skip("PodDisruptionBudgets whose workload has no placement (no quorum set)", o.key()+" ("+w.id+")")
+				continue
+			}
+			if prev, ok := budget[w.id]; ok {
+				r.skip("workloads selected by more than one PodDisruptionBudget (Kubernetes refuses to evict their pods; the first by name is kept)",
+					w.id+" ("+prev+", "+o.key()+")")
 				continue
 			}
 			var q *Quantity
-			if v := get(spec, "minAvailable"); v != nil {
-				q = k8sQuantity(o, v, total, false, diags)
-			} else if v := get(spec, "maxUnavailable"); v != nil {
-				q = k8sQuantity(o, v, total, true, diags)
+			if v := get(spec, "minAvailable"); v != nil && !isNull(v) {
+				q = k8sQuantity(o, v, total, false, r)
+			} else if v := get(spec, "maxUnavailable"); v != nil && !isNull(v) {
+				q = k8sQuantity(o, v, total, true, r)
 			}
+			budget[w.id] = o.key()
 			if q != nil {
 				s.Quorum = q
 				s.Labels["kubernetes.pdb"] = o.name
@@ -571,8 +599,13 @@ func k8sQuorums(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service
 }
 
 // k8sQuantity turns minAvailable (or maxUnavailable, when max) into a
-// quorum of total replicas; nil when it asks for nothing.
-func k8sQuantity(o *k8sObject, v *yaml.Node, total int, max bool, diags *Diagnostics) *Quantity {
+// quorum of total replicas; nil when it asks for nothing. A minAvailable
+// above the replicas is reported and becomes all of them.
+func k8sQuantity(o *k8sObject, v *yaml.Node, total int, max bool, r *Report) *Quantity {
+	field := "minAvailable"
+	if max {
+		field = "maxUnavailable"
+	}
 	s := text(v)
 	if strings.HasSuffix(s, "%") {
 		p, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
@@ -580,13 +613,18 @@ func k8sQuantity(o *k8sObject, v *yaml.Node, total int, max bool, diags *Diagnos
 			o.src.errorf(v, "write a whole number or a percentage such as 50%", "PodDisruptionBudget %s: %q is not a number or percentage", o.key(), s)
 			return nil
 		}
-		if max {
-			p = 100 - p
+		if !max {
+			if p <= 0 {
+				return nil
+			}
+			return &Quantity{Kind: QuantityPercent, Value: p}
 		}
-		if p <= 0 {
+		// The unavailable count rounds up: 50% of 3 is 2, so 1 must stay.
+		need := total - int(math.Ceil(p*float64(total)/100-1e-9))
+		if need <= 0 {
 			return nil
 		}
-		return &Quantity{Kind: QuantityPercent, Value: p}
+		return &Quantity{Kind: QuantityCount, Value: float64(need)}
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
@@ -595,6 +633,8 @@ func k8sQuantity(o *k8sObject, v *yaml.Node, total int, max bool, diags *Diagnos
 	}
 	if max {
 		n = total - n
+	} else if n > total {
+		r.note("PodDisruptionBudget %s asks %s %d of %d replicas: no pod may ever be evicted; the quorum is all %d", o.key(), field, n, total, total)
 	}
 	if n <= 0 {
 		return nil

@@ -67,3 +67,42 @@ func TestImportKubernetesBad(t *testing.T) {
 		})
 	}
 }
+
+// TestK8sQuantity checks the PodDisruptionBudget arithmetic against the
+// disruption controller's: percentages of unavailable pods round up.
+func TestK8sQuantity(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		total int
+		max   bool
+		want  string // "" for no quorum
+	}{
+		{"50%", 3, true, "1"},
+		{"50%", 6, true, "3"},
+		{"33%", 3, true, "2"},
+		{"10%", 10, true, "9"},
+		{"100%", 4, true, ""},
+		{"1", 3, true, "2"},
+		{"3", 3, true, ""},
+		{"50%", 3, false, "50%"},
+		{"0%", 3, false, ""},
+		{"2", 3, false, "2"},
+		{"7", 5, false, "5"},
+		{"0", 5, false, ""},
+	} {
+		var diags Diagnostics
+		o := &k8sObject{kind: "PodDisruptionBudget", ns: "ns", name: "p", src: &source{file: "x.yaml", diags: &diags}}
+		r := newReport("kubernetes")
+		q := k8sQuantity(o, strNode(tc.value), tc.total, tc.max, r)
+		got := ""
+		if q != nil {
+			got = q.String()
+		}
+		if got != tc.want || len(diags) > 0 {
+			t.Errorf("k8sQuantity(%q of %d, max %v) = %q (%v); want %q", tc.value, tc.total, tc.max, got, diags, tc.want)
+		}
+		if clamped := len(r.Notes) > 0; clamped != (tc.value == "7") {
+			t.Errorf("k8sQuantity(%q of %d): notes %q", tc.value, tc.total, r.Notes)
+		}
+	}
+}

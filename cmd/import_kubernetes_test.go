@@ -68,3 +68,30 @@ func TestImportKubernetesZones(t *testing.T) {
 		t.Errorf("simulate on the merged inventory: exit %d: %s", code, stderr)
 	}
 }
+
+// TestImportKubernetesRedacts checks that credentials in environment
+// values reach neither the report on standard error nor the --report file.
+func TestImportKubernetesRedacts(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "report.json")
+	stdout, stderr, code := run(t, "", "import", "kubernetes", "../inventory/testdata/import/kubernetes-sched", "--report", rep)
+	if code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{":pw@", "hunter2", "s3cret"} {
+		for name, text := range map[string]string{"stderr": stderr, "report": string(data), "inventory": stdout} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s holds the secret %q:\n%s", name, secret, text)
+			}
+		}
+	}
+	for _, want := range []string{"redis://:***@LEDGER.shop.svc.cluster.local:6379/0", "env WEB_TOKEN_URL=***", "env CURRENCY_SERVICE_ADDR=currencyservice:7000"} {
+		if !strings.Contains(stderr, want) || !strings.Contains(string(data), want) {
+			t.Errorf("report: want %q in the text and the JSON; text:\n%s", want, stderr)
+		}
+	}
+}

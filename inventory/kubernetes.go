@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -643,13 +644,17 @@ func k8sQuantity(o *k8sObject, v *yaml.Node, total int, max bool, r *Report) *Qu
 }
 
 // k8sDeps infers dependencies from environment variables and ConfigMaps.
+// What they name but the input lacks (a Service, a ConfigMap or one of its
+// keys) is reported; values shown in the report are redacted.
 func k8sDeps(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service, r *Report) {
 	// Service DNS names → the workloads behind them.
 	targets := map[string][]*k8sWorkload{} // "ns/name" → workloads
+	services := map[string]bool{}
 	for _, o := range objs {
 		if o.kind != "Service" {
 			continue
 		}
+		services[o.key()] = true
 		sel := stringMap(dig(o.node, "spec", "selector"))
 		ws := selected(work, o.ns, sel)
 		if len(ws) == 0 {
@@ -666,44 +671,83 @@ func k8sDeps(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service, r
 	}
 	for _, w := range work {
 		s := svcs[w.id]
-		type evidence struct{ where, value string }
+		type evidence struct{ where, value string } // where holds the value redacted
 		var values []evidence
+		add := func(where, name, v string) {
+			values = append(values, evidence{where + "=" + k8sRedact(name, v), v})
+		}
 		containers := append(items(dig(w.node, "spec", "template", "spec", "containers")), items(dig(w.node, "spec", "template", "spec", "initContainers"))...)
 		for _, c := range containers {
 			for _, e := range items(get(c, "env")) {
+				name := text(get(e, "name"))
 				if v := text(get(e, "value")); v != "" {
-					values = append(values, evidence{"env " + text(get(e, "name")), v})
+					add("env "+name, name, v)
 				}
-				if cm := text(dig(e, "valueFrom", "configMapKeyRef", "name")); cm != "" {
-					key := text(dig(e, "valueFrom", "configMapKeyRef", "key"))
-					if v := text(get(configMaps[w.ns+"/"+cm], key)); v != "" {
-						values = append(values, evidence{"ConfigMap " + cm + " key " + key, v})
+				if ref := dig(e, "valueFrom", "configMapKeyRef"); ref != nil {
+					cm, key := text(get(ref, "name")), text(get(ref, "key"))
+					data, ok := configMaps[w.ns+"/"+cm]
+					switch {
+					case !ok:
+						r.skip("ConfigMaps referenced but not in the input (their values not read)", w.ns+"/"+cm)
+					case get(data, key) == nil:
+						r.skip("ConfigMap keys referenced but not in the ConfigMap", w.ns+"/"+cm+" key "+key)
+					default:
+						add("ConfigMap "+cm+" key "+key, key, text(get(data, key)))
 					}
+				}
+				if ref := dig(e, "valueFrom", "secretKeyRef"); ref != nil {
+					r.skip("Secret values (not read: dependencies they name are not inferred)", w.ns+"/"+text(get(ref, "name")))
 				}
 			}
 			for _, ef := range items(get(c, "envFrom")) {
 				if cm := text(dig(ef, "configMapRef", "name")); cm != "" {
-					pairs(configMaps[w.ns+"/"+cm], func(k string, v *yaml.Node) {
-						values = append(values, evidence{"ConfigMap " + cm + " key " + k, text(v)})
-					})
+					data, ok := configMaps[w.ns+"/"+cm]
+					if !ok {
+						r.skip("ConfigMaps referenced but not in the input (their values not read)", w.ns+"/"+cm)
+					}
+					pairs(data, func(k string, v *yaml.Node) { add("ConfigMap "+cm+" key "+k, k, text(v)) })
+				}
+				if sec := text(dig(ef, "secretRef", "name")); sec != "" {
+					r.skip("Secret values (not read: dependencies they name are not inferred)", w.ns+"/"+sec)
 				}
 			}
 		}
 		added := map[string]bool{}
 		for _, ev := range values {
 			for _, key := range serviceNames(ev.value, w.ns) {
+				if !services[key] {
+					r.skip("values naming a Service not in the input (no dependency inferred)", w.id+": "+ev.where)
+					continue
+				}
 				for _, t := range targets[key] {
 					if t.id == w.id || added[t.id] {
 						continue
 					}
 					added[t.id] = true
 					s.DependsOn = append(s.DependsOn, hard(t.id))
-					r.Inferred = append(r.Inferred, Note{ID: w.id + " → " + t.id, Why: fmt.Sprintf("%s=%s in %s", ev.where, ev.value, w.sourceID())})
+					r.Inferred = append(r.Inferred, Note{ID: w.id + " → " + t.id, Why: fmt.Sprintf("%s in %s", ev.where, w.sourceID())})
 				}
 			}
 		}
 		slices.SortFunc(s.DependsOn, func(a, b Dep) int { return strings.Compare(a.Of[0].ID, b.Of[0].ID) })
 	}
+}
+
+// secretName matches the names of variables whose values are secrets.
+var secretName = regexp.MustCompile(`(?i)password|passwd|token|secret|credential|apikey|(^|[_.-])(key|pass|pwd)($|[_.-])`)
+
+// userinfoPassword matches the password of user:password@host, in a URL
+// or not.
+var userinfoPassword = regexp.MustCompile(`((?:[A-Za-z][A-Za-z0-9+.-]*://)?[^\s:/@,;]*):[^\s@/,;]+@`)
+
+// k8sRedact returns value as a report may show it: *** for the value of a
+// variable whose name says it is secret, and passwords in user:password@
+// replaced by ***.
+func k8sRedact(name, value string) string {
+	if secretName.MatchString(name) {
+		return "***"
+	}
+	return userinfoPassword.ReplaceAllString(value, "${1}:***@")
 }
 
 // serviceNames returns the Services, as namespace/name, that value names:
@@ -728,7 +772,8 @@ func serviceNames(value, ns string) []string {
 				tok, explicit = tok[:i], true
 			}
 		}
-		host := strings.TrimSuffix(strings.TrimSuffix(tok, "."), ".cluster.local")
+		// DNS names are case-insensitive.
+		host := strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(tok), "."), ".cluster.local")
 		parts := strings.Split(host, ".")
 		switch {
 		case len(parts) == 1 && explicit && dnsLabel(parts[0]):

@@ -40,7 +40,9 @@ func TestServiceNames(t *testing.T) {
 		{"true", ""},
 		{"0", ""},
 		{"smtp.mail.example.com:25", ""},
-		{"Cart:7070", ""},
+		{"Cart:7070", "shop/cart"},
+		{"HTTP://Payments.Default.SVC.Cluster.Local/v1", "default/payments"},
+		{"redis://:pw@st:6379/0", "shop/st"},
 	} {
 		if got := strings.Join(serviceNames(tc.value, "shop"), " "); got != tc.want {
 			t.Errorf("serviceNames(%q) = %q; want %q", tc.value, got, tc.want)
@@ -103,6 +105,28 @@ func TestK8sQuantity(t *testing.T) {
 		}
 		if clamped := len(r.Notes) > 0; clamped != (tc.value == "7") {
 			t.Errorf("k8sQuantity(%q of %d): notes %q", tc.value, tc.total, r.Notes)
+		}
+	}
+}
+
+// TestK8sRedact checks that credentials in values never reach a report.
+func TestK8sRedact(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"REDIS_URL", "redis://:pw@st:6379/0", "redis://:***@st:6379/0"},
+		{"DATABASE_URL", "postgres://api:s3cret@db.default.svc:5432/api", "postgres://api:***@db.default.svc:5432/api"},
+		{"DATABASE_URL", "postgres://api@db.default.svc:5432/api", "postgres://api@db.default.svc:5432/api"},
+		{"UPSTREAMS", "a:1,http://u:p@b:2", "a:1,http://u:***@b:2"},
+		{"CACHE", "admin:hunter2@cache:11211", "admin:***@cache:11211"},
+		{"PAYMENT_SERVICE_ADDR", "http://paymentservice.payments.svc.cluster.local:50051", "http://paymentservice.payments.svc.cluster.local:50051"},
+		{"DB_PASSWORD", "s3cret", "***"},
+		{"GITHUB_TOKEN", "ghp_x", "***"},
+		{"client_secret", "x", "***"},
+		{"API_KEY", "x", "***"},
+		{"AWS_SECRET_ACCESS_KEY", "x", "***"},
+		{"MONKEY_ADDR", "monkey:80", "monkey:80"},
+	} {
+		if got := k8sRedact(tc.name, tc.value); got != tc.want {
+			t.Errorf("k8sRedact(%q, %q) = %q; want %q", tc.name, tc.value, got, tc.want)
 		}
 	}
 }

@@ -95,3 +95,59 @@ func TestImportKubernetesRedacts(t *testing.T) {
 		}
 	}
 }
+
+// TestImportKubernetesBadInput checks that bad manifests stop the import
+// with exit 2 and name the place of the fault.
+func TestImportKubernetesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name, file, data, want string
+	}{
+		{"truncated", "cut.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  selector: {matchLabels: {app: a\n", "cut.yaml:7:1: syntax error"},
+		{"unknown apiVersion", "old.yaml", "apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: a}\n", `old.yaml:1:13: unsupported apiVersion "apps/v1beta1" for Deployment`},
+		{"selector selecting no pod of its own", "sel.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: b}}\n", "sel.yaml:5:13: Deployment default/a: spec.selector does not select the pod template's labels"},
+		{"truncated JSON list", "nodes.json", `{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Node"`, "nodes.json:1:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out.yaml")
+			stdout, stderr, code := run(t, "", "import", "kubernetes", write(tc.file, tc.data), "-o", out)
+			if code != ExitInput || !strings.Contains(stderr, tc.want) || stdout != "" {
+				t.Errorf("import %s: exit %d, stderr %q; want exit %d and %q", tc.name, code, stderr, ExitInput, tc.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("import %s wrote %s", tc.name, out)
+			}
+		})
+	}
+	if _, stderr, code := run(t, "", "import", "kubernetes", "../examples/import/kubernetes-zones", "--zones", "a,,b"); code != ExitInput || !strings.Contains(stderr, "--zones: a zone name is empty") {
+		t.Errorf("--zones a,,b: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestImportKubernetesZoneFlag checks that --zones places a workload
+// spread over zones that nothing else names.
+func TestImportKubernetesZoneFlag(t *testing.T) {
+	in := "../inventory/testdata/import/kubernetes-spread"
+	stdout, stderr, code := run(t, "", "import", "kubernetes", in)
+	if code != ExitOK || !strings.Contains(stderr, "give the nodes with --nodes, or the zones with --zones a,b,c), e.g. default/cache") {
+		t.Fatalf("without --zones: exit %d, stderr %q", code, stderr)
+	}
+	if strings.Contains(stdout, "zone-3") {
+		t.Errorf("without --zones: a zone no affinity allows was placed:\n%s", stdout)
+	}
+	stdout, stderr, code = run(t, "", "import", "kubernetes", in, "--zones", "zone-3,zone-1", "--zones", "zone-2")
+	if code != ExitOK || strings.Contains(stderr, "default/cache") {
+		t.Fatalf("with --zones: exit %d, stderr %q", code, stderr)
+	}
+	want := "  - id: cache\n    placement:\n      - on: zone-1\n        replicas: 2\n      - on: zone-2\n        replicas: 2\n      - on: zone-3\n        replicas: 1\n"
+	if !strings.Contains(stdout, want) {
+		t.Errorf("with --zones: want cache spread 2/2/1 over the three zones:\n%s", stdout)
+	}
+}

@@ -117,22 +117,28 @@ func ImportKubernetesWith(files []File, opts KubernetesOptions) (*Import, error)
 			objs = append(objs, k8sObjects(src, root, r)...)
 		}
 	}
-	// Objects in a canonical order, so that nothing below depends on the
-	// order of files and documents.
-	slices.SortStableFunc(objs, func(a, b *k8sObject) int {
-		return strings.Compare(a.kind+"/"+a.key(), b.kind+"/"+b.key())
-	})
-	seen := map[string]*k8sObject{}
-	for _, o := range objs {
-		k := o.kind + "/" + o.key()
-		if prev, dup := seen[k]; dup {
-			first, second := prev, o
-			if second.src.pos(second.node).Less(first.src.pos(first.node)) {
-				first, second = second, first
-			}
-			second.src.errorf(second.node, "keep one copy", "%s %s appears twice (first at %s)", o.kind, o.key(), first.src.pos(first.node))
+	// Objects in a canonical order (by kind and name, copies by position),
+	// so that nothing below depends on the order of files and documents.
+	slices.SortFunc(objs, func(a, b *k8sObject) int {
+		if c := strings.Compare(a.kind+"/"+a.key(), b.kind+"/"+b.key()); c != 0 {
+			return c
 		}
-		seen[k] = o
+		pa, pb := a.src.pos(a.node), b.src.pos(b.node)
+		switch {
+		case pa.Less(pb):
+			return -1
+		case pb.Less(pa):
+			return 1
+		}
+		return 0
+	})
+	for i, start := 1, 0; i < len(objs); i++ {
+		first, o := objs[start], objs[i]
+		if o.kind+"/"+o.key() != first.kind+"/"+first.key() {
+			start = i
+			continue
+		}
+		o.src.errorf(o.node, "keep one copy", "%s %s appears twice (first at %s)", o.kind, o.key(), first.src.pos(first.node))
 	}
 	work := k8sWorkloads(objs)
 	if err := diags.Err(); err != nil {

@@ -1,8 +1,13 @@
 package inventory
 
 import (
+	"bytes"
+	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v4"
 )
 
 func TestImportKubernetes(t *testing.T) {
@@ -60,6 +65,15 @@ func TestImportKubernetesBad(t *testing.T) {
 		{"bad pdb", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [z]}]}]}}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec:\n  minAvailable: lots\n  selector: {matchLabels: {app: a}}\n",
 			"x.yaml:15:17: PodDisruptionBudget default/a: \"lots\" is not a number or percentage"},
 		{"duplicate", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n", "x.yaml:5:1: Service default/a appears twice (first at x.yaml:1:1)"},
+		{"duplicate in another order", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n", "x.yaml:9:1: Service default/a appears twice (first at x.yaml:1:1)"},
+		{"apps/v1beta1", "apiVersion: apps/v1beta1\nkind: StatefulSet\nmetadata: {name: a}\n", "x.yaml:1:13: unsupported apiVersion \"apps/v1beta1\" for StatefulSet; write apiVersion: apps/v1"},
+		{"selector selects no pod of its own", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: b}}\n  template:\n    metadata: {labels: {app: a}}\n", "x.yaml:5:13: Deployment default/a: spec.selector does not select the pod template's labels"},
+		{"no selector", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec:\n  replicas: 1\n", "x.yaml:5:3: StatefulSet default/a has no spec.selector (required in apps/v1)"},
+		{"bad replicas", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replicas: three\n  selector: {matchLabels: {app: a}}\n  template: {metadata: {labels: {app: a}}}\n", "x.yaml:5:13: Deployment default/a: replicas \"three\" is not a whole number"},
+		{"bad maxSkew", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      topologySpreadConstraints: [{maxSkew: 0, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}]\n", "x.yaml:9:45: Deployment default/a: maxSkew must be a whole number of 1 or more"},
+		{"bad whenUnsatisfiable", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: Never}]\n", "unknown whenUnsatisfiable \"Never\""},
+		{"bad affinity operator", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: k, operator: Equals, values: [v]}]}]}}}\n", "Deployment default/a: unknown operator \"Equals\"; the operators here are In, NotIn, Exists, DoesNotExist, Gt or Lt"},
+		{"bad pdb selector", "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec:\n  minAvailable: 1\n  selector: {matchExpressions: [{key: app, operator: Gt, values: [\"1\"]}]}\n", "x.yaml:6:54: PodDisruptionBudget default/p: unknown operator \"Gt\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ImportKubernetes([]File{{Name: "x.yaml", Data: []byte(tc.data)}})
@@ -129,4 +143,66 @@ func TestK8sRedact(t *testing.T) {
 			t.Errorf("k8sRedact(%q, %q) = %q; want %q", tc.name, tc.value, got, tc.want)
 		}
 	}
+}
+
+// TestImportKubernetesShuffled checks that the order of files, of the
+// documents in a file and of the items of a List does not change a byte of
+// the inventory or the report.
+func TestImportKubernetesShuffled(t *testing.T) {
+	for _, tc := range []struct {
+		paths []string
+		zones []string
+	}{
+		{[]string{"../examples/import/kubernetes"}, nil},
+		{[]string{"../examples/import/kubernetes-zones"}, nil},
+		{[]string{"testdata/import/kubernetes-sched"}, nil},
+		{[]string{"testdata/import/kubernetes-spread"}, []string{"zone-1", "zone-2"}},
+	} {
+		imp := func(files []File) (*Import, error) {
+			return ImportKubernetesWith(files, KubernetesOptions{Zones: tc.zones})
+		}
+		files := readDir(t, tc.paths...)
+		want := encodeImport(t, imp, files)
+		for seed := uint64(1); seed <= 10; seed++ {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			shuffled := make([]File, len(files))
+			for i, f := range files {
+				shuffled[i] = File{Name: f.Name, Data: shuffleDocuments(t, f.Data, rng)}
+			}
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			if got := encodeImport(t, imp, shuffled); !bytes.Equal(got, want) {
+				t.Errorf("%v seed %d: shuffled input gives different output:\n%s\nwant\n%s", tc.paths, seed, got, want)
+			}
+		}
+	}
+}
+
+// shuffleDocuments reorders the documents of a YAML stream and the items
+// of each List in it.
+func shuffleDocuments(t *testing.T, data []byte, rng *rand.Rand) []byte {
+	t.Helper()
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if it := get(n.Content[0], "items"); it != nil {
+			rng.Shuffle(len(it.Content), func(i, j int) { it.Content[i], it.Content[j] = it.Content[j], it.Content[i] })
+		}
+		docs = append(docs, &n)
+	}
+	rng.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc.Close()
+	return b.Bytes()
 }

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"strings"
+
 	"github.com/blast-dev/blast/inventory"
 	"github.com/spf13/cobra"
 )
@@ -9,6 +11,7 @@ import (
 type ImportKubernetesOptions struct {
 	ImportOptions
 	Nodes []string
+	Zones []string
 }
 
 // NewCmdImportKubernetes builds "blast import kubernetes". runF replaces
@@ -27,11 +30,17 @@ DaemonSets one replica a node. With the node list (kubectl get nodes -o yaml,
 by --nodes or among the manifests) nodes become hosts under their zone and
 region (topology.kubernetes.io/zone and /region labels; the hostname from
 kubernetes.io/hostname), and replicas are assumed spread evenly over the
-zones of the nodes the pod may run on (its nodeSelector), then over the
-nodes of each zone: what the scheduler's default topology spreading aims
-for, not where pods run now. Without nodes, a required node affinity on
-topology.kubernetes.io/zone names the zones and replicas are spread over
-them. PodDisruptionBudget minAvailable / maxUnavailable become the quorum.
+zones of the nodes the pod may run on (its nodeSelector, required node
+affinity, and tolerations of the nodes' NoSchedule/NoExecute taints), then
+over the nodes of each zone: what the scheduler's topology spreading aims
+for, not where pods run now.
+
+Without nodes, replicas are spread evenly over the zones (or regions, or
+hosts) a topologySpreadConstraint spreads them over, named by the pod's
+nodeSelector or required node affinity (In values), or for zones by
+--zones; the zones become site components. A workload whose zones are
+unknown is reported and not placed. PodDisruptionBudget minAvailable /
+maxUnavailable become the quorum, rounded as Kubernetes rounds them.
 Dependencies are inferred from environment variables and ConfigMap values
 naming another Service (cartservice:7070, http://payments.shop.svc.cluster.local)
 and reported as inferred.`,
@@ -46,6 +55,11 @@ and reported as inferred.`,
 			if err := checkImportOptions(&opts.ImportOptions); err != nil {
 				return err
 			}
+			for _, z := range opts.Zones {
+				if strings.TrimSpace(z) == "" {
+					return usagef("--zones: a zone name is empty")
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -54,6 +68,7 @@ and reported as inferred.`,
 	}
 	addImportFlags(c, &opts.ImportOptions)
 	c.Flags().StringArrayVar(&opts.Nodes, "nodes", nil, "node list (kubectl get nodes -o yaml); repeat for more")
+	c.Flags().StringSliceVar(&opts.Zones, "zones", nil, "the cluster's zones, for workloads spread over zones when no node list is given (a,b,c)")
 	return c
 }
 
@@ -63,7 +78,7 @@ func importKubernetesRun(opts *ImportKubernetesOptions) error {
 	if err != nil {
 		return err
 	}
-	imp, err := inventory.ImportKubernetes(files)
+	imp, err := inventory.ImportKubernetesWith(files, inventory.KubernetesOptions{Zones: opts.Zones})
 	if err != nil {
 		return diagError(opts.IO, err, "in the manifests")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/blast-dev/blast/examples"
 	"github.com/blast-dev/blast/graph"
@@ -111,7 +112,17 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := m.CheckPolicyContext(opts.IO.Context(), policy)
+	if diags := m.PolicyDiagnostics(policy); len(diags) > 0 {
+		for _, d := range diags {
+			fmt.Fprintln(opts.IO.ErrOut, d.String())
+		}
+		n := len(diags)
+		return &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, num.Plural(n, "error", "errors"))}
+	}
+	// The built-in policy is written for estates of every shape: a rule
+	// about a kind the inventory lacks is skipped. A policy of the user's
+	// own that names a kind nobody has is a mistake (exit 2).
+	res, err := m.CheckPolicyOptions(opts.IO.Context(), policy, graph.PolicyOptions{SkipMissingKinds: opts.Policy == ""})
 	if err != nil {
 		return &ExitError{ExitInput, err}
 	}
@@ -125,9 +136,18 @@ func checkRun(opts *CheckOptions) error {
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		bres, err := bm.CheckPolicyContext(opts.IO.Context(), policy)
+		// A baseline may predate a kind the change introduces (the first
+		// racks): its rules about that kind have no baseline findings.
+		bres, err := bm.CheckPolicyOptions(opts.IO.Context(), policy, graph.PolicyOptions{SkipMissingKinds: true})
 		if err != nil {
 			return &ExitError{ExitInput, fmt.Errorf("--baseline: %w", err)}
+		}
+		for i, skipped := range bres.Skipped {
+			if skipped {
+				r := &policy.Rules[i]
+				fmt.Fprintf(opts.IO.ErrOut, "warning: --baseline: %s: rule %q: the baseline has no component of kind %s; every finding of the rule counts as new\n",
+					r.Pos, r.ID, strings.Join(r.Kinds, " or "))
+			}
 		}
 		known := map[string]bool{}
 		for _, f := range bres.Findings {

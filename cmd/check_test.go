@@ -68,7 +68,18 @@ func TestCheckGolden(t *testing.T) {
 		{"check-naver.txt", naver, 1},
 		{"check-naver-core.txt", append(naver, "--policy", "testdata/policy-naver.yaml"), 0},
 		{"check-naver-baseline.txt", append(naver, "--baseline", "../examples/naver-2022.yaml"), 0},
-		{"check-kakao-fail-on-note.txt", append(kakao, "--policy", "testdata/policy-naver.yaml", "--fail-on", "note"), 0},
+		// a note-severity finding fails --fail-on note only; a warning
+		// fails --fail-on warning and note, not error
+		{"check-kakao-fail-on-note.txt", append(kakao, "--policy", "testdata/policy-note.yaml", "--fail-on", "note"), 1},
+		{"check-kakao-note-fail-on-warning.txt", append(kakao, "--policy", "testdata/policy-note.yaml", "--fail-on", "warning"), 0},
+		{"check-kakao-note-fail-on-error.txt", append(kakao, "--policy", "testdata/policy-note.yaml", "--fail-on", "error"), 0},
+		{"check-kakao-fail-on-warning.txt", append(kakao, "--policy", "testdata/policy-severities.yaml", "--fail-on", "warning"), 1},
+		{"check-kakao-warning-fail-on-error.txt", append(kakao, "--policy", "testdata/policy-severities.yaml", "--fail-on", "error"), 0},
+		// a selection that picks nothing passes, with a warning naming the rule
+		{"check-select-nothing.txt", append(kakao, "--policy", "testdata/policy-select-nothing.yaml"), 1},
+		{"check-select-nothing.json", append(kakao, "--policy", "testdata/policy-select-nothing.yaml", "--format", "json"), 1},
+		// ids that name nothing are a bad policy
+		{"check-unknown-id.txt", append(kakao, "--policy", "testdata/policy-unknown-id.yaml"), 2},
 		{"check-bad-policy.txt", append(kakao, "--policy", "testdata/policy-bad.yaml"), 2},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {

@@ -86,8 +86,11 @@ func diffRun(opts *DiffOptions) error {
 	}
 	ctx := opts.IO.Context()
 	var oldChecks, newChecks *out.CheckReport
-	ores, oerr := om.CheckPolicyContext(ctx, policy)
-	nres, nerr := nm.CheckPolicyContext(ctx, policy)
+	// Either version may lack a kind the policy names (the change that
+	// adds the first racks): such a rule is skipped there, with a warning.
+	skip := graph.PolicyOptions{SkipMissingKinds: true}
+	ores, oerr := om.CheckPolicyOptions(ctx, policy, skip)
+	nres, nerr := nm.CheckPolicyOptions(ctx, policy, skip)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

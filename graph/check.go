@@ -67,11 +67,88 @@ type CheckResult struct {
 	Findings []Finding
 	// Subjects lists, per rule (in policy order), what the rule checked:
 	// the features, services or components it applies to, in id order
-	// (for noCycles: the first node of each cycle found).
+	// (nil for a skipped rule).
 	Subjects [][]int32
 	// Warnings are things the caller should tell the user, such as a rule
-	// kind that no component has.
+	// kind that no component has or a selection that picks nothing; each
+	// names its rule and where the policy defines it.
 	Warnings []string
+	// RuleWarnings holds, per rule (in policy order), the same warnings
+	// without the rule's name and position, for reports that list rules.
+	RuleWarnings [][]string
+	// Skipped tells, per rule (in policy order), whether the rule was not
+	// checked because no component has any of its kinds (only with
+	// PolicyOptions.SkipMissingKinds).
+	Skipped []bool
+}
+
+// PolicyOptions tune CheckPolicyOptions.
+type PolicyOptions struct {
+	// SkipMissingKinds skips, with a warning, a rule none of whose
+	// component kinds exists in the inventory, instead of failing: for the
+	// built-in policy, written for estates of every shape, and for a
+	// baseline that predates a kind the change introduces.
+	SkipMissingKinds bool
+}
+
+// warn records a warning about rule i.
+func (res *CheckResult) warn(i int, r *inventory.Rule, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	res.RuleWarnings[i] = append(res.RuleWarnings[i], msg)
+	res.Warnings = append(res.Warnings, fmt.Sprintf("%s: rule %q: %s", r.Pos, r.ID, msg))
+}
+
+// selectsFeatures reports whether rule r's selector picks features (survive
+// and maxImpact) rather than services.
+func selectsFeatures(r *inventory.Rule) bool {
+	return r.Type == inventory.RuleSurvive || r.Type == inventory.RuleMaxImpact
+}
+
+// PolicyDiagnostics checks p against the inventory: every id a rule's
+// selector names must be a feature (survive, maxImpact) or a service
+// (other rules) of m. Each error has the policy's file:line:col and a
+// hint. Sorted by position. O(ids · nodes) for the hints.
+func (m *Model) PolicyDiagnostics(p *inventory.Policy) inventory.Diagnostics {
+	var diags inventory.Diagnostics
+	names := map[NodeKind][]string{}
+	for _, k := range []NodeKind{Feature, Service} {
+		for _, v := range m.Nodes(k) {
+			names[k] = append(names[k], m.ID(v))
+		}
+	}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if r.Select == nil {
+			continue
+		}
+		want, what := Service, "service"
+		if selectsFeatures(r) {
+			want, what = Feature, "feature"
+		}
+		for j, id := range r.Select.IDs {
+			v, ok := m.Lookup(id)
+			if ok && m.Kind(v) == want {
+				continue
+			}
+			d := inventory.Diagnostic{Msg: fmt.Sprintf("rule %q selects %s %q, which the inventory does not have", r.ID, what, id)}
+			if j < len(r.Select.IDPos) {
+				d.Pos, d.Path = r.Select.IDPos[j], r.Select.IDPath[j]
+			} else {
+				d.Pos = r.Pos
+			}
+			switch {
+			case ok:
+				d.Hint = fmt.Sprintf("%s is a %s; %s rules select %ss", id, m.Kind(v), r.Type, what)
+			case inventory.Suggest(id, names[want]) != "":
+				d.Hint = fmt.Sprintf("did you mean %q?", inventory.Suggest(id, names[want]))
+			default:
+				d.Hint = "list the " + what + " ids with blast simulate --format json"
+			}
+			diags = append(diags, d)
+		}
+	}
+	diags.Sort()
+	return diags
 }
 
 // CheckPolicy evaluates every rule of p. It returns an error when none of
@@ -87,8 +164,15 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 // when ctx is done: it is checked in the single-failure pass, between
 // rules and before each why-chain evaluation.
 func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*CheckResult, error) {
+	return m.CheckPolicyOptions(ctx, p, PolicyOptions{})
+}
+
+// CheckPolicyOptions is CheckPolicyContext tuned by opt. It also warns of
+// each rule whose selector picks nothing at all (a likely typo in a
+// product, tier or label), naming the rule.
+func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt PolicyOptions) (*CheckResult, error) {
 	kinds := m.ComponentKinds()
-	res := &CheckResult{Policy: p}
+	res := &CheckResult{Policy: p, RuleWarnings: make([][]string, len(p.Rules)), Skipped: make([]bool, len(p.Rules))}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		var missing []string
@@ -99,12 +183,21 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 		}
 		switch {
 		case len(missing) == 0:
+		case len(missing) == len(r.Kinds) && opt.SkipMissingKinds:
+			res.Skipped[i] = true
+			res.warn(i, r, "no component has kind %s; rule skipped", strings.Join(missing, " or "))
 		case len(missing) == len(r.Kinds):
 			return nil, fmt.Errorf("%s: rule %q: no component has kind %s; kinds present: %s",
 				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "))
 		default:
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: rule %q: no component has kind %s; checking the others",
-				r.Pos, r.ID, strings.Join(missing, " or ")))
+			res.warn(i, r, "no component has kind %s; checking the others", strings.Join(missing, " or "))
+		}
+		if r.Select != nil && !res.Skipped[i] && !m.selectsAny(r) {
+			what := "service"
+			if selectsFeatures(r) {
+				what = "feature"
+			}
+			res.warn(i, r, "select (%s) picks no %s; the rule checks nothing", r.Select, what)
 		}
 	}
 	sf, err := m.SingleFailuresContext(ctx, m.Nodes(Component))
@@ -118,6 +211,10 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 		}
 		r := &p.Rules[i]
 		var fs []Finding
+		if res.Skipped[i] {
+			res.Subjects = append(res.Subjects, nil)
+			continue
+		}
 		res.Subjects = append(res.Subjects, c.subjects(r))
 		switch r.Type {
 		case inventory.RuleSurvive:
@@ -135,11 +232,6 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 			return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
 		})
 		res.Findings = append(res.Findings, fs...)
-		if r.Type == inventory.RuleNoCycles {
-			for _, f := range fs {
-				res.Subjects[i] = append(res.Subjects[i], f.Subject)
-			}
-		}
 	}
 	m.fillWhy(ctx, res.Findings)
 	if err := ctx.Err(); err != nil {
@@ -185,14 +277,29 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 	})
 }
 
+// selectsAny reports whether rule r's selector picks at least one feature
+// (survive, maxImpact) or service (other rules).
+func (m *Model) selectsAny(r *inventory.Rule) bool {
+	if selectsFeatures(r) {
+		return slices.ContainsFunc(m.Nodes(Feature), func(f int32) bool { return r.Select.MatchFeature(m.Feature(f)) })
+	}
+	return slices.ContainsFunc(m.Nodes(Service), func(s int32) bool { return r.Select.MatchService(m.Service(s)) })
+}
+
 // subjects returns what rule r applies to, in id order: the features it
 // selects (survive), the components of its kinds (maxImpact), the services
 // it selects that have a failover control plane (independentFailover) or
-// placements (spread). noCycles has none beyond its findings.
+// placements (spread), the services it selects (noCycles).
 func (c *checker) subjects(r *inventory.Rule) []int32 {
 	m := c.m
 	var out []int32
 	switch r.Type {
+	case inventory.RuleNoCycles:
+		for _, s := range m.Nodes(Service) {
+			if r.Select.MatchService(m.Service(s)) {
+				out = append(out, s)
+			}
+		}
 	case inventory.RuleSurvive:
 		for _, f := range m.Nodes(Feature) {
 			if r.Select.MatchFeature(m.Feature(f)) {

@@ -84,6 +84,12 @@ type Selector struct {
 	Products []string          `json:"products,omitempty" jsonschema:"description=Features only."`
 	Roles    []string          `json:"roles,omitempty" jsonschema:"description=Services only."`
 	Labels   map[string]string `json:"labels,omitempty"`
+
+	// IDPos and IDPath hold, for each of IDs, where the policy file names
+	// it and its path (rules[0].select.ids[1]): what an error about an id
+	// that names nothing points at.
+	IDPos  []Pos    `json:"-"`
+	IDPath []string `json:"-"`
 }
 
 // MatchFeature reports whether s picks feature f. A nil selector picks all.
@@ -267,6 +273,21 @@ func (d *decoder) strs(n *yaml.Node, path, what string) []string {
 	return out
 }
 
+// strsAt is strs that also returns where each string is and its path.
+func (d *decoder) strsAt(n *yaml.Node, path, what string) ([]string, []Pos, []string) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		return []string{n.Value}, []Pos{d.pos(n)}, []string{path}
+	}
+	var out, paths []string
+	var pos []Pos
+	d.list(n, path, what, func(_ int, v *yaml.Node, p string) {
+		var s string
+		d.str(v, p, &s)
+		out, pos, paths = append(out, s), append(pos, d.pos(v)), append(paths, p)
+	})
+	return out, pos, paths
+}
+
 func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 	r := Rule{Pos: d.pos(n)}
 	typed := false
@@ -363,8 +384,8 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 func (d *decoder) selector(n *yaml.Node, path string) *Selector {
 	s := &Selector{}
 	d.object(n, path, "select",
-		field{"ids", func(v *yaml.Node, p string) { s.IDs = d.strs(v, p, "ids") }},
-		field{"id", func(v *yaml.Node, p string) { s.IDs = d.strs(v, p, "id") }},
+		field{"ids", func(v *yaml.Node, p string) { s.IDs, s.IDPos, s.IDPath = d.strsAt(v, p, "ids") }},
+		field{"id", func(v *yaml.Node, p string) { s.IDs, s.IDPos, s.IDPath = d.strsAt(v, p, "id") }},
 		field{"tiers", func(v *yaml.Node, p string) { s.Tiers = d.ints(v, p) }},
 		field{"tier", func(v *yaml.Node, p string) { s.Tiers = d.ints(v, p) }},
 		field{"products", func(v *yaml.Node, p string) { s.Products = d.strs(v, p, "products") }},

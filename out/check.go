@@ -46,6 +46,12 @@ type RuleReport struct {
 	Description string `json:"description"`
 	Checked     int    `json:"checked"`
 	Findings    int    `json:"findings"`
+	// Skipped is set when the rule was not checked: no component has any
+	// of its kinds (the built-in policy on an estate without them).
+	Skipped bool `json:"skipped,omitempty"`
+	// Warnings say what may make the rule check less than meant, such as
+	// a selection that picks nothing.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Location is where in the inventory a finding's subject is defined.
@@ -160,6 +166,12 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 		rule := &res.Policy.Rules[i]
 		r.Rules = append(r.Rules, RuleReport{ID: rule.ID, Type: rule.Type, Severity: rule.Severity,
 			Description: RuleDescription(rule), Checked: len(res.Subjects[i]), Findings: count[rule.ID]})
+		if i < len(res.Skipped) {
+			r.Rules[i].Skipped = res.Skipped[i]
+		}
+		if i < len(res.RuleWarnings) {
+			r.Rules[i].Warnings = res.RuleWarnings[i]
+		}
 		r.subjects = append(r.subjects, ids(m, res.Subjects[i]))
 	}
 	r.Summary.Rules = len(r.Rules)
@@ -177,11 +189,17 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 	i := 0
 	for _, rule := range r.Rules {
 		mark := p.paint("32", "pass")
-		if rule.Findings > 0 {
+		switch {
+		case rule.Findings > 0:
 			mark = p.severity(rule.Severity)
+		case rule.Skipped:
+			mark = p.paint("36", "skip")
 		}
 		p.printf("\n%s %s (%s): %s — %d checked, %d %s\n", mark, p.bold(rule.ID), rule.Type, Clean(rule.Description),
 			rule.Checked, rule.Findings, num.Plural(rule.Findings, "finding", "findings"))
+		for _, w := range rule.Warnings {
+			p.printf("  %s %s\n", p.paint("33", "warning:"), Clean(w))
+		}
 		for ; i < len(r.Findings) && r.Findings[i].Rule == rule.ID; i++ {
 			f := r.Findings[i]
 			loc := ""

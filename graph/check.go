@@ -28,6 +28,11 @@ type Finding struct {
 	// independentFailover, its control plane) back to Failure; Cycle the
 	// dependency cycle of a noCycles finding, starting at its smallest id.
 	Why, Cycle []int32
+	// WhyDetail holds, for each step of Why, what the failure did to that
+	// service's replicas and failover ("replicas 0/6 active, 3/3 standby;
+	// quorum 4; failover blocked by ops"), or "" (see
+	// Result.ChainDetails). Same length as Why.
+	WhyDetail []string
 
 	whyOf int32 // node whose chain to Failure becomes Why; -1 none
 }
@@ -268,6 +273,7 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 			}
 			for j, chain := range r.coneChains(targets, sc) {
 				fs[byFailure[k][j]].Why = chain
+				fs[byFailure[k][j]].WhyDetail = r.ChainDetails(chain, 0)
 			}
 		}
 	}, func(k int) {
@@ -366,10 +372,15 @@ func wantState(allow string) string {
 	return "up"
 }
 
+// maxListed is how many features a maxImpact finding names before "and N
+// more".
+const maxListed = 5
+
 func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 	m := c.m
 	users := map[int32]int64{}
 	count := map[int32]int{}
+	feats := map[int32][]int32{} // component → the features it takes down
 	var total int64
 	for _, f := range m.Nodes(Feature) {
 		fe := m.Feature(f)
@@ -380,6 +391,9 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		for _, k := range c.sf.Down(f) {
 			users[k] += fe.Users
 			count[k]++
+			if c.ofKinds(k, r.Kinds) {
+				feats[k] = append(feats[k], f)
+			}
 		}
 	}
 	var out []Finding
@@ -402,9 +416,20 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		if len(over) == 0 {
 			continue
 		}
-		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: -1,
-			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s",
-				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
+		// the features, most users first; the why-chain is the largest's
+		fs := feats[k]
+		slices.SortStableFunc(fs, func(a, b int32) int { return cmp.Compare(m.Feature(b).Users, m.Feature(a).Users) })
+		names := make([]string, 0, maxListed)
+		for _, f := range fs[:min(maxListed, len(fs))] {
+			names = append(names, m.ID(f))
+		}
+		listed := strings.Join(names, ", ")
+		if len(fs) > maxListed {
+			listed += fmt.Sprintf(" and %d more", len(fs)-maxListed)
+		}
+		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: fs[0],
+			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s; down: %s",
+				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "), listed)})
 	}
 	return out
 }

@@ -149,3 +149,36 @@ func TestCheckRules(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckWhy checks what findings carry besides subject and failure: a
+// survive finding's why-chain says the failover was blocked and by what;
+// a maxImpact finding names the features, most users first, capped, with
+// the why-chain of the largest.
+func TestCheckWhy(t *testing.T) {
+	m, err := Build(loadInventory(t, checkYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.CheckPolicy(parseRules(t, `
+  - {id: s, type: survive, select: {ids: [pay]}, kinds: [site]}
+  - {id: i, type: maxImpact, kinds: [site], maxUsers: 100}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 {
+		t.Fatalf("findings = %q; want 2", findingStrings(m, res.Findings))
+	}
+	s, i := res.Findings[0], res.Findings[1]
+	if got, want := strings.Join(ids(m, s.Why), " "), "pay db rack-a1 site-a"; got != want {
+		t.Errorf("survive Why = %q; want %q", got, want)
+	}
+	if len(s.WhyDetail) != len(s.Why) || !strings.Contains(s.WhyDetail[1], "failover blocked by ops") {
+		t.Errorf("survive WhyDetail = %q; want db's step to say failover blocked by ops", s.WhyDetail)
+	}
+	if !strings.HasSuffix(i.Message, "down: pay, blog") {
+		t.Errorf("maxImpact Message = %q; want it to end with the features down, most users first", i.Message)
+	}
+	if len(i.Why) == 0 || m.ID(i.Why[0]) != "pay" || m.ID(i.Why[len(i.Why)-1]) != "site-a" {
+		t.Errorf("maxImpact Why = %q; want the chain from pay to site-a", ids(m, i.Why))
+	}
+}

@@ -63,17 +63,23 @@ type Location struct {
 
 // FindingReport is one finding.
 type FindingReport struct {
-	Rule        string    `json:"rule"`
-	Type        string    `json:"type"`
-	Severity    string    `json:"severity"`
-	Subject     string    `json:"subject"`
-	SubjectKind string    `json:"subjectKind" jsonschema:"enum=feature,enum=service,enum=component"`
-	Failure     string    `json:"failure,omitempty"`
-	State       string    `json:"state,omitempty"`
-	Message     string    `json:"message"`
-	Why         []string  `json:"why,omitempty"`
-	Cycle       []string  `json:"cycle,omitempty"`
-	Location    *Location `json:"location,omitempty"`
+	Rule        string   `json:"rule"`
+	Type        string   `json:"type"`
+	Severity    string   `json:"severity"`
+	Subject     string   `json:"subject"`
+	SubjectKind string   `json:"subjectKind" jsonschema:"enum=feature,enum=service,enum=component"`
+	Failure     string   `json:"failure,omitempty"`
+	State       string   `json:"state,omitempty"`
+	Message     string   `json:"message"`
+	Why         []string `json:"why,omitempty"`
+	// WhyText is Why as people read it: the ids joined by " ← ", each
+	// service whose replicas or failover are part of the story followed by
+	// what happened to them in brackets ("talk-api [replicas 0/6400
+	// active, 3500/3500 standby; quorum 3201; failover blocked by
+	// ops-tools]").
+	WhyText  string    `json:"whyText,omitempty"`
+	Cycle    []string  `json:"cycle,omitempty"`
+	Location *Location `json:"location,omitempty"`
 	// Fingerprint is stable across runs and line moves: a hash of rule,
 	// subject and failure.
 	Fingerprint string `json:"fingerprint"`
@@ -115,6 +121,19 @@ func wantWord(allow string) string {
 	return "up"
 }
 
+// whyText joins a why-chain's ids with " ← ", each followed by its
+// detail in brackets when it has one.
+func whyText(m *graph.Model, why []int32, detail []string) string {
+	parts := make([]string, len(why))
+	for i, v := range why {
+		parts[i] = m.ID(v)
+		if i < len(detail) && detail[i] != "" {
+			parts[i] += " [" + detail[i] + "]"
+		}
+	}
+	return strings.Join(parts, " ← ")
+}
+
 // Fingerprint is a stable identity of a finding: the first 16 hex digits
 // of SHA-256 over rule, subject and failure ids.
 func Fingerprint(rule, subject, failure string) string {
@@ -133,6 +152,9 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 			SubjectKind: m.Kind(f.Subject).String(), Message: f.Message, Why: ids(m, f.Why), Cycle: ids(m, f.Cycle)}
 		if len(fr.Why) == 0 {
 			fr.Why = nil
+		}
+		if len(f.Why) > 1 {
+			fr.WhyText = whyText(m, f.Why, f.WhyDetail)
 		}
 		if len(fr.Cycle) == 0 {
 			fr.Cycle = nil
@@ -207,8 +229,8 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 				loc = fmt.Sprintf("%s:%d:%d: ", Clean(f.Location.File), f.Location.Line, f.Location.Column)
 			}
 			p.printf("  %s%s\n", loc, Clean(f.Message))
-			if len(f.Why) > 1 {
-				p.printf("      why: %s\n", strings.Join(cleanAll(f.Why), " ← "))
+			if f.WhyText != "" {
+				p.printf("      why: %s\n", Clean(f.WhyText))
 			}
 		}
 	}
@@ -258,8 +280,8 @@ func WriteGitHub(w io.Writer, r *CheckReport) error {
 		}
 		props = append(props, "title="+ghProperty("blast "+f.Rule))
 		msg := f.Message
-		if len(f.Why) > 1 {
-			msg += "\nwhy: " + strings.Join(f.Why, " ← ")
+		if f.WhyText != "" {
+			msg += "\nwhy: " + f.WhyText
 		}
 		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg)); err != nil {
 			return err
@@ -337,8 +359,8 @@ func WriteJUnit(w io.Writer, r *CheckReport) error {
 				c.File, c.Line = xmlText(f.Location.File), f.Location.Line
 			}
 			text := f.Message
-			if len(f.Why) > 1 {
-				text += "\nwhy: " + strings.Join(f.Why, " ← ")
+			if f.WhyText != "" {
+				text += "\nwhy: " + f.WhyText
 			}
 			c.Failures = append(c.Failures, junitFailure{Message: xmlText(f.Message), Type: f.Severity, Text: xmlText(text)})
 		}

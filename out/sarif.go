@@ -109,8 +109,8 @@ func WriteSARIF(w io.Writer, r *CheckReport, version string) error {
 	}
 	for _, f := range r.Findings {
 		msg := f.Message
-		if len(f.Why) > 1 {
-			msg += " Why: " + strings.Join(f.Why, " ← ") + "."
+		if f.WhyText != "" {
+			msg += " Why: " + f.WhyText + "."
 		}
 		res := sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity), Message: sarifText{Text: msg},
 			PartialFingerprints: map[string]string{"blastFinding/v1": f.Fingerprint}}

@@ -455,31 +455,37 @@ func (c *checker) independentFailover(r *inventory.Rule) []Finding {
 				}
 			}
 		}
+		// control planes each such domain takes down too, in id order
+		planes := map[int32][]int32{}
 		for _, x := range via {
 			for _, k := range c.sf.Down(x) {
-				placed, ok := hits[k]
-				if !ok {
-					continue
+				if _, ok := hits[k]; ok && !slices.Contains(planes[k], x) {
+					planes[k] = append(planes[k], x)
 				}
-				slices.Sort(placed)
-				var names []string
-				for _, p := range placed[:min(3, len(placed))] {
-					names = append(names, m.ID(p))
-				}
-				if len(placed) > 3 {
-					names = append(names, fmt.Sprintf("%d more", len(placed)-3))
-				}
-				out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: c.sf.StateUnder(s, k), whyOf: x,
-					Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control plane %s: the standby cannot be promoted",
-						m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), m.ID(x))})
 			}
 		}
+		for _, k := range slices.Sorted(maps.Keys(planes)) {
+			xs := planes[k]
+			slices.Sort(xs)
+			placed := hits[k]
+			slices.Sort(placed)
+			var names []string
+			for _, p := range placed[:min(3, len(placed))] {
+				names = append(names, m.ID(p))
+			}
+			if len(placed) > 3 {
+				names = append(names, fmt.Sprintf("%d more", len(placed)-3))
+			}
+			xnames := make([]string, len(xs))
+			for i, x := range xs {
+				xnames[i] = m.ID(x)
+			}
+			out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: c.sf.StateUnder(s, k), whyOf: xs[0],
+				Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control %s %s: the standby cannot be promoted",
+					m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), num.Plural(len(xs), "plane", "planes"), strings.Join(xnames, ", "))})
+		}
 	}
-	// one finding per (service, domain): keep the first control plane
-	slices.SortStableFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
-	})
-	return slices.CompactFunc(out, func(a, b Finding) bool { return a.Subject == b.Subject && a.Failure == b.Failure })
+	return out
 }
 
 // ancestorOfKind returns the nearest component of the given kind that

@@ -182,3 +182,48 @@ func TestCheckWhy(t *testing.T) {
 		t.Errorf("maxImpact Why = %q; want the chain from pay to site-a", ids(m, i.Why))
 	}
 }
+
+// TestIndependentFailoverEveryPlane: when a domain takes down several
+// failover control planes of a service, the finding names them all, in id
+// order, whatever the order of failover.via.
+func TestIndependentFailoverEveryPlane(t *testing.T) {
+	const doc = `
+components:
+  - {id: site-a, kind: site}
+  - {id: site-b, kind: site}
+  - {id: rack-a1, kind: rack, parent: site-a}
+  - {id: rack-a2, kind: rack, parent: site-a}
+  - {id: rack-b1, kind: rack, parent: site-b}
+services:
+  - {id: ops-x, placement: [{on: rack-a2}]}
+  - {id: ops-m, placement: [{on: rack-a1}]}
+  - {id: ops-b, placement: [{on: rack-b1}]}
+  - id: db
+    placement: [{on: rack-a1, replicas: 3}, {on: rack-b1, replicas: 3, role: standby}]
+    quorum: majority
+    failover: {via: VIA}
+`
+	policy := parseRules(t, `
+  - {id: r, type: independentFailover, kinds: [site, rack]}`)
+	for _, via := range []string{"[ops-x, ops-m, ops-b]", "[ops-b, ops-m, ops-x]", "[ops-m, ops-b, ops-x]", "[ops-x, ops-b, ops-m]"} {
+		m, err := Build(loadInventory(t, strings.ReplaceAll(doc, "VIA", via)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.CheckPolicy(policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, fmt.Sprintf("%s %s: %s; why %s", m.ID(f.Subject), m.ID(f.Failure), f.Message, strings.Join(ids(m, f.Why), " ")))
+		}
+		want := []string{
+			"db rack-a1: the loss of rack rack-a1 takes down active replicas of db (on rack-a1) and its failover control plane ops-m: the standby cannot be promoted; why ops-m rack-a1",
+			"db site-a: the loss of site site-a takes down active replicas of db (on rack-a1) and its failover control planes ops-m, ops-x: the standby cannot be promoted; why ops-m rack-a1 site-a",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("via %s: findings = %q; want %q", via, got, want)
+		}
+	}
+}

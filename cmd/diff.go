@@ -31,10 +31,12 @@ policy findings that appeared or were resolved (default policy unless
 --policy). The verdict is riskier, safer, mixed or unchanged. This is the
 comment a pull request wants.
 
+-f2 NEW and -f2=NEW mean --f2 NEW (a file named 2 after -f needs -f ./2).
+
 With --fail-on-new, exit 1 when the change adds a single point of failure or
 a policy finding.`,
 		Example: `  blast diff main/inventory/ pr/inventory/
-  blast diff -f old.yaml --f2 new.yaml --format json`,
+  blast diff -f old.yaml -f2 new.yaml --format json`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -155,7 +156,7 @@ func Main(args []string, io *IO) int {
 		}
 	}
 	root := NewCmdRoot(io)
-	root.SetArgs(args)
+	root.SetArgs(diffArgs(root, args))
 	c, err := root.ExecuteC()
 	close(io.finished)
 	if io.stop != nil {
@@ -238,4 +239,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// diffArgs rewrites, when args run blast diff, "-f2 NEW" and "-f2=NEW" to
+// "--f2 NEW" and "--f2=NEW": the flag parser would read them as -f with the
+// value 2 (or "2=NEW"), and "blast diff -f OLD -f2 NEW" is how people write
+// it. Other commands, and anything after "--", are left alone.
+func diffArgs(root *cobra.Command, args []string) []string {
+	if c, _, err := root.Find(args); err != nil || c.Name() != "diff" {
+		return args
+	}
+	out := slices.Clone(args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if a == "-f2" || strings.HasPrefix(a, "-f2=") {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }

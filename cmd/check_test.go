@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/internal/golden"
 	"github.com/blast-dev/blast/out"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -250,42 +251,73 @@ func missingKeys(a, b any, path string) []string {
 	return out
 }
 
-// TestJUnitShape checks the JUnit XML parses and has one test case per
-// rule and subject.
+// TestJUnitShape checks the JUnit XML parses, has one test case per rule
+// and subject, and agrees with the gate: a case fails, with one failure
+// element, exactly when its subject has a finding at or above --fail-on;
+// findings below it are in the case's system-out.
 func TestJUnitShape(t *testing.T) {
-	stdout, _, _ := run(t, "", "check", "-f", "../examples/kakao-2022.yaml", "--format", "junit")
-	var doc struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Suites   []struct {
-			Name  string `xml:"name,attr"`
-			Cases []struct {
-				Name     string     `xml:"name,attr"`
-				Failures []struct{} `xml:"failure"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	if err := xml.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatalf("JUnit output does not parse: %v", err)
-	}
-	if len(doc.Suites) != 6 {
-		t.Fatalf("JUnit has %d suites; want one per rule (6)", len(doc.Suites))
-	}
-	cases, failing := 0, 0
-	for _, s := range doc.Suites {
-		seen := map[string]bool{}
-		for _, c := range s.Cases {
-			if seen[c.Name] {
-				t.Errorf("suite %s has two cases for %s; want one per subject", s.Name, c.Name)
+	for _, failOn := range []string{"error", "warning", "note"} {
+		t.Run(failOn, func(t *testing.T) {
+			args := []string{"check", "-f", "../examples/kakao-2022.yaml", "--fail-on", failOn}
+			stdout, _, _ := run(t, "", append(args, "--format", "junit")...)
+			var doc struct {
+				Tests    int `xml:"tests,attr"`
+				Failures int `xml:"failures,attr"`
+				Suites   []struct {
+					Name  string `xml:"name,attr"`
+					Cases []struct {
+						Name     string     `xml:"name,attr"`
+						Failures []struct{} `xml:"failure"`
+						Out      string     `xml:"system-out"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
 			}
-			seen[c.Name] = true
-			cases++
-			if len(c.Failures) > 0 {
-				failing++
+			if err := xml.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("JUnit output does not parse: %v", err)
 			}
-		}
-	}
-	if cases != doc.Tests || failing != doc.Failures || failing == 0 {
-		t.Errorf("JUnit counts tests=%d failures=%d; cases %d, failing %d", doc.Tests, doc.Failures, cases, failing)
+			if len(doc.Suites) != 6 {
+				t.Fatalf("JUnit has %d suites; want one per rule (6)", len(doc.Suites))
+			}
+			js, _, _ := run(t, "", append(args, "--format", "json")...)
+			var r out.CheckReport
+			if err := json.Unmarshal([]byte(js), &r); err != nil {
+				t.Fatal(err)
+			}
+			fails, below := map[string]bool{}, map[string]bool{}
+			for _, f := range r.Findings {
+				if graph.Fails(f.Severity, failOn) {
+					fails[f.Rule+" "+f.Subject] = true
+				} else {
+					below[f.Rule+" "+f.Subject] = true
+				}
+			}
+			cases, failing := 0, 0
+			for _, s := range doc.Suites {
+				seen := map[string]bool{}
+				for _, c := range s.Cases {
+					key := s.Name + " " + c.Name
+					if seen[c.Name] {
+						t.Errorf("suite %s has two cases for %s; want one per subject", s.Name, c.Name)
+					}
+					seen[c.Name] = true
+					cases++
+					if len(c.Failures) > 1 {
+						t.Errorf("case %s has %d failure elements; want one", key, len(c.Failures))
+					}
+					if got := len(c.Failures) > 0; got != fails[key] {
+						t.Errorf("case %s failing = %v; want %v (findings at or above %s)", key, got, fails[key], failOn)
+					}
+					if got := c.Out != ""; got != below[key] {
+						t.Errorf("case %s system-out %q; want output %v (findings below %s)", key, c.Out, below[key], failOn)
+					}
+					if len(c.Failures) > 0 {
+						failing++
+					}
+				}
+			}
+			if cases != doc.Tests || failing != doc.Failures || failing != len(fails) {
+				t.Errorf("JUnit counts tests=%d failures=%d; cases %d, failing %d, subjects failing the gate %d", doc.Tests, doc.Failures, cases, failing, len(fails))
+			}
+		})
 	}
 }

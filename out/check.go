@@ -318,11 +318,12 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string         `xml:"name,attr"`
-	Classname string         `xml:"classname,attr"`
-	File      string         `xml:"file,attr,omitempty"`
-	Line      int            `xml:"line,attr,omitempty"`
-	Failures  []junitFailure `xml:"failure"`
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -331,17 +332,31 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes JUnit XML: one test suite per rule and one test case
-// per rule and subject it checked, failing with one failure element per
-// finding (only findings at or above the gate's severity fail; the others
-// are listed as failures of type note or warning all the same, for CI
-// servers have no weaker verdict).
+// junitText is a finding as a JUnit failure or output shows it: the
+// severity, the message and the why-chain.
+func junitText(f FindingReport) string {
+	text := "[" + f.Severity + "] " + f.Message
+	if f.WhyText != "" {
+		text += "\nwhy: " + f.WhyText
+	}
+	return text
+}
+
+// WriteJUnit writes JUnit XML that agrees with the gate: one test suite
+// per rule and one test case per rule and subject it checked. A test case
+// fails, with one failure element, when it has findings at or above the
+// gate's severity (--fail-on): the element's message is the first
+// finding's (with a count when there are more) and its text lists them
+// all, worst first as the report orders them. Findings below the gate
+// leave the test case passing and are listed in its system-out.
 func WriteJUnit(w io.Writer, r *CheckReport) error {
 	doc := junitSuites{Name: "blast check " + xmlText(r.Inventory)}
 	i := 0
 	for ri, rule := range r.Rules {
 		s := junitSuite{Name: xmlText(rule.ID)}
 		cases := map[string]int{}
+		failing := map[int][]FindingReport{}
+		below := map[int][]string{}
 		for _, subj := range r.subjects[ri] {
 			cases[subj] = len(s.Cases)
 			s.Cases = append(s.Cases, junitCase{Name: xmlText(subj), Classname: "blast." + xmlText(rule.ID)})
@@ -358,15 +373,28 @@ func WriteJUnit(w io.Writer, r *CheckReport) error {
 			if f.Location != nil {
 				c.File, c.Line = xmlText(f.Location.File), f.Location.Line
 			}
-			text := f.Message
-			if f.WhyText != "" {
-				text += "\nwhy: " + f.WhyText
+			if graph.Fails(f.Severity, r.FailOn) {
+				failing[ci] = append(failing[ci], f)
+			} else {
+				below[ci] = append(below[ci], junitText(f))
 			}
-			c.Failures = append(c.Failures, junitFailure{Message: xmlText(f.Message), Type: f.Severity, Text: xmlText(text)})
 		}
-		for _, c := range s.Cases {
-			if len(c.Failures) > 0 {
+		for ci := range s.Cases {
+			c := &s.Cases[ci]
+			if fs := failing[ci]; len(fs) > 0 {
+				msg := fs[0].Message
+				if len(fs) > 1 {
+					msg = fmt.Sprintf("%d findings; the first: %s", len(fs), msg)
+				}
+				texts := make([]string, len(fs))
+				for j, f := range fs {
+					texts[j] = junitText(f)
+				}
+				c.Failure = &junitFailure{Message: xmlText(msg), Type: fs[0].Severity, Text: xmlText(strings.Join(texts, "\n\n"))}
 				s.Failures++
+			}
+			if len(below[ci]) > 0 {
+				c.SystemOut = xmlText(fmt.Sprintf("below the gate (fail on %s):\n%s", r.FailOn, strings.Join(below[ci], "\n\n")))
 			}
 		}
 		s.Tests = len(s.Cases)

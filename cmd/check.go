@@ -50,9 +50,13 @@ Rule types (see examples/policy.yaml, the default policy, and
   noCycles             no cycle of hard dependencies among selected services
 
 Exit 1 when a finding at or above --fail-on is left; 0 when the gate
-passes; 2 on a bad inventory or policy. --baseline OLD reports only the
+passes; 2 on a bad inventory or policy: ids in a rule's select that name
+nothing, or a rule of your own policy whose kinds no component has (the
+built-in policy skips such rules, with a warning). A select that picks
+nothing only warns. --baseline OLD reports only the
 findings that OLD did not already have, so a team can adopt the gate on an
-estate with known debt.`,
+estate with known debt; a rule whose kinds OLD lacks (the change adds the
+first racks) has no baseline findings: all of its findings count as new.`,
 		Example: `  blast check -f examples/kakao-2022.yaml
   blast check -f inventory/ --policy policy.yaml --format sarif > blast.sarif
   blast check -f inventory/ --baseline base/inventory/ --format github`,

@@ -79,6 +79,14 @@ func TestCheckGolden(t *testing.T) {
 		// a selection that picks nothing passes, with a warning naming the rule
 		{"check-select-nothing.txt", append(kakao, "--policy", "testdata/policy-select-nothing.yaml"), 1},
 		{"check-select-nothing.json", append(kakao, "--policy", "testdata/policy-select-nothing.yaml", "--format", "json"), 1},
+		// the built-in policy skips its rules about racks on an estate
+		// without racks; a policy of the user's own that names racks
+		// there is a mistake
+		{"check-no-racks.txt", []string{"check", "-f", "testdata/no-racks.yaml"}, 1},
+		{"check-no-racks-own-policy.txt", []string{"check", "-f", "testdata/no-racks.yaml", "--policy", "testdata/policy-note.yaml"}, 2},
+		// a baseline without racks has no findings about racks: the
+		// change that adds the first racks is judged, not refused
+		{"check-baseline-no-racks.txt", []string{"check", "-f", "testdata/small.yaml", "--policy", "testdata/policy-note.yaml", "--baseline", "testdata/no-racks.yaml", "--fail-on", "note"}, 1},
 		// ids that name nothing are a bad policy
 		{"check-unknown-id.txt", append(kakao, "--policy", "testdata/policy-unknown-id.yaml"), 2},
 		{"check-bad-policy.txt", append(kakao, "--policy", "testdata/policy-bad.yaml"), 2},

@@ -192,8 +192,12 @@ func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt
 			res.Skipped[i] = true
 			res.warn(i, r, "no component has kind %s; rule skipped", strings.Join(missing, " or "))
 		case len(missing) == len(r.Kinds):
-			return nil, fmt.Errorf("%s: rule %q: no component has kind %s; kinds present: %s",
-				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "))
+			hint := "fix the rule's kinds, or leave the rule out of the policy for this inventory"
+			if k := inventory.Suggest(missing[0], kinds); k != "" {
+				hint = fmt.Sprintf("did you mean %q?", k)
+			}
+			return nil, fmt.Errorf("%s: rule %q: no component has kind %s (kinds present: %s); %s",
+				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "), hint)
 		default:
 			res.warn(i, r, "no component has kind %s; checking the others", strings.Join(missing, " or "))
 		}

@@ -174,6 +174,7 @@ func checkRun(opts *CheckOptions) error {
 	if len(opts.Baseline) > 0 {
 		report.Baseline = opts.Baseline[0]
 	}
+	report.Relativize(opts.IO.workDir())
 	switch opts.Format {
 	case "json":
 		err = out.WriteJSON(opts.IO.Out, report)

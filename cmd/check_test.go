@@ -329,3 +329,76 @@ func TestJUnitShape(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckLocations checks where SARIF results and GitHub annotations
+// point: an absolute inventory path inside the working directory becomes
+// relative to it; one outside it a file:// URI (SARIF) or the path itself
+// (GitHub); an inventory from standard input "stdin" (SARIF, which code
+// scanning needs every result located) or no file (GitHub).
+func TestCheckLocations(t *testing.T) {
+	abs, err := filepath.Abs("../examples/kakao-2022.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Dir(filepath.Dir(abs))
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	for _, tc := range []struct {
+		name, file, dir, stdin string
+		uri, ghFile            string // "" : no file= property
+	}{
+		{"inside", abs, repo, "", "examples/kakao-2022.yaml", "examples/kakao-2022.yaml"},
+		{"outside", abs, outside, "", "file://" + filepath.ToSlash(abs), abs},
+		{"stdin", "-", repo, string(data), "stdin", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(format string) string {
+				var o, e strings.Builder
+				code := Main([]string{"check", "-f", tc.file, "--format", format},
+					&IO{In: strings.NewReader(tc.stdin), Out: &o, ErrOut: &e, WorkDir: tc.dir})
+				if code != ExitPolicy {
+					t.Fatalf("check --format %s exit = %d; want %d (%s)", format, code, ExitPolicy, e.String())
+				}
+				return o.String()
+			}
+			stdout := check("sarif")
+			doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sarifSchema(t).Validate(doc); err != nil {
+				t.Fatalf("SARIF does not validate: %v", err)
+			}
+			rep, err := sarif.FromString(stdout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, res := range rep.Runs[0].Results {
+				if len(res.Locations) != 1 {
+					t.Fatalf("result %d has %d locations; want 1", i, len(res.Locations))
+				}
+				if got := *res.Locations[0].PhysicalLocation.ArtifactLocation.URI; got != tc.uri {
+					t.Errorf("result %d uri = %q; want %q", i, got, tc.uri)
+				}
+			}
+			for _, line := range strings.Split(strings.TrimSpace(check("github")), "\n") {
+				want := "file=" + ghProperty(tc.ghFile) + ","
+				if tc.ghFile == "" {
+					if strings.Contains(line, "file=") {
+						t.Errorf("annotation %q has a file; want none for standard input", line)
+					}
+				} else if !strings.Contains(line, want) {
+					t.Errorf("annotation %q; want %s", line, want)
+				}
+			}
+		})
+	}
+}
+
+// ghProperty escapes as GitHub workflow command properties are escaped.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -53,6 +53,18 @@ type IO struct {
 	// Executable is the blast binary that draws SVG in a child process
 	// (see out.RenderSVG); "" means this process's own executable.
 	Executable string
+	// WorkDir is the directory that locations in check reports are made
+	// relative to; "" means the process's working directory.
+	WorkDir string
+}
+
+// workDir returns WorkDir, or the working directory ("" when unknown).
+func (io *IO) workDir() string {
+	if io.WorkDir != "" {
+		return io.WorkDir
+	}
+	wd, _ := os.Getwd()
+	return wd
 }
 
 // Context returns the context commands run under: Ctx, or

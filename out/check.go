@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
@@ -200,6 +201,25 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 	return r
 }
 
+// Relativize rewrites each finding's location file that is an absolute
+// path inside dir as a path relative to dir (slash-separated), so that
+// SARIF, GitHub annotations and JUnit name files as the repository does.
+// Other paths, and all paths when dir is "", are left as they are.
+func (r *CheckReport) Relativize(dir string) {
+	if dir == "" {
+		return
+	}
+	for i := range r.Findings {
+		loc := r.Findings[i].Location
+		if loc == nil || !filepath.IsAbs(loc.File) {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, loc.File); err == nil && filepath.IsLocal(rel) {
+			loc.File = filepath.ToSlash(rel)
+		}
+	}
+}
+
 // WriteCheckText writes the findings for people, rule by rule, each with
 // its location and why-chain, then the verdict.
 func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
@@ -264,7 +284,8 @@ func cleanAll(ss []string) []string {
 
 // WriteGitHub writes one GitHub Actions workflow command per finding
 // (::error, ::warning or ::notice), located at the subject's file, line
-// and column, so that the findings show on the pull request's diff.
+// and column, so that the findings show on the pull request's diff. An
+// inventory read from standard input gives annotations without a file.
 func WriteGitHub(w io.Writer, r *CheckReport) error {
 	for _, f := range r.Findings {
 		cmd := "error"
@@ -275,7 +296,9 @@ func WriteGitHub(w io.Writer, r *CheckReport) error {
 			cmd = "notice"
 		}
 		var props []string
-		if f.Location != nil {
+		// from standard input ("-"): no file to attach the annotation to;
+		// it shows on the run's summary
+		if f.Location != nil && f.Location.File != "-" {
 			props = append(props, "file="+ghProperty(f.Location.File), fmt.Sprintf("line=%d", f.Location.Line), fmt.Sprintf("col=%d", f.Location.Column))
 		}
 		props = append(props, "title="+ghProperty("blast "+f.Rule))

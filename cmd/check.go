@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/blast-dev/blast/examples"
 	"github.com/blast-dev/blast/graph"
@@ -49,9 +50,13 @@ Rule types (see examples/policy.yaml, the default policy, and
   noCycles             no cycle of hard dependencies among selected services
 
 Exit 1 when a finding at or above --fail-on is left; 0 when the gate
-passes; 2 on a bad inventory or policy. --baseline OLD reports only the
+passes; 2 on a bad inventory or policy: ids in a rule's select that name
+nothing, or a rule of your own policy whose kinds no component has (the
+built-in policy skips such rules, with a warning). A select that picks
+nothing only warns. --baseline OLD reports only the
 findings that OLD did not already have, so a team can adopt the gate on an
-estate with known debt.`,
+estate with known debt; a rule whose kinds OLD lacks (the change adds the
+first racks) has no baseline findings: all of its findings count as new.`,
 		Example: `  blast check -f examples/kakao-2022.yaml
   blast check -f inventory/ --policy policy.yaml --format sarif > blast.sarif
   blast check -f inventory/ --baseline base/inventory/ --format github`,
@@ -111,7 +116,17 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := m.CheckPolicyContext(opts.IO.Context(), policy)
+	if diags := m.PolicyDiagnostics(policy); len(diags) > 0 {
+		for _, d := range diags {
+			fmt.Fprintln(opts.IO.ErrOut, d.String())
+		}
+		n := len(diags)
+		return &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, num.Plural(n, "error", "errors"))}
+	}
+	// The built-in policy is written for estates of every shape: a rule
+	// about a kind the inventory lacks is skipped. A policy of the user's
+	// own that names a kind nobody has is a mistake (exit 2).
+	res, err := m.CheckPolicyOptions(opts.IO.Context(), policy, graph.PolicyOptions{SkipMissingKinds: opts.Policy == ""})
 	if err != nil {
 		return &ExitError{ExitInput, err}
 	}
@@ -125,9 +140,18 @@ func checkRun(opts *CheckOptions) error {
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		bres, err := bm.CheckPolicyContext(opts.IO.Context(), policy)
+		// A baseline may predate a kind the change introduces (the first
+		// racks): its rules about that kind have no baseline findings.
+		bres, err := bm.CheckPolicyOptions(opts.IO.Context(), policy, graph.PolicyOptions{SkipMissingKinds: true})
 		if err != nil {
 			return &ExitError{ExitInput, fmt.Errorf("--baseline: %w", err)}
+		}
+		for i, skipped := range bres.Skipped {
+			if skipped {
+				r := &policy.Rules[i]
+				fmt.Fprintf(opts.IO.ErrOut, "warning: --baseline: %s: rule %q: the baseline has no component of kind %s; every finding of the rule counts as new\n",
+					r.Pos, r.ID, strings.Join(r.Kinds, " or "))
+			}
 		}
 		known := map[string]bool{}
 		for _, f := range bres.Findings {
@@ -150,6 +174,7 @@ func checkRun(opts *CheckOptions) error {
 	if len(opts.Baseline) > 0 {
 		report.Baseline = opts.Baseline[0]
 	}
+	report.Relativize(opts.IO.workDir())
 	switch opts.Format {
 	case "json":
 		err = out.WriteJSON(opts.IO.Out, report)

@@ -3,8 +3,10 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -130,6 +132,9 @@ func TestGolden(t *testing.T) {
 		{"audit-kakao.txt", []string{"audit", "-f", "../examples/kakao-2022.yaml", "--top", "0"}, "", 0},
 		{"audit-kakao.json", []string{"audit", "-f", "../examples/kakao-2022.yaml", "--format", "json"}, "", 0},
 		{"audit-naver-sites.txt", []string{"audit", "-f", "../examples/naver-2022.yaml", "--kinds", "site", "--include-services"}, "", 0},
+		{"audit-naver-sites.json", []string{"audit", "-f", "../examples/naver-2022.yaml", "--kinds", "site", "--include-services", "--format", "json"}, "", 0},
+		{"audit-small-redundancy-on.txt", []string{"audit", "-f", "testdata/small.yaml", "--redundancy-left", "on"}, "", 0},
+		{"audit-small-redundancy-off.txt", []string{"audit", "-f", "testdata/small.yaml", "--redundancy-left", "off"}, "", 0},
 		{"audit-bad-kind.txt", []string{"audit", "-f", "../examples/naver-2022.yaml", "--kinds", "stie"}, "", 2},
 		{"validate-bad.txt", []string{"validate", "-f", "testdata/bad.yaml"}, "", 2},
 		{"validate-bad.json", []string{"validate", "-f", "testdata/bad.yaml", "--format", "json"}, "", 2},
@@ -369,5 +374,48 @@ func TestSplitInventory(t *testing.T) {
 		if got != single {
 			t.Errorf("simulate %v differs from the single-file inventory:\n%s", args, got)
 		}
+	}
+}
+
+func TestAuditFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+		want    AuditOptions
+	}{
+		{"defaults", []string{"-f", "a.yaml"}, "",
+			AuditOptions{Files: []string{"a.yaml"}, Format: "text", Top: 20, RedundancyLeft: "auto"}},
+		{"everything", []string{"-f", "a.yaml", "-f", "dir/", "--kinds", "site,rack", "--kinds", "power", "--include-services", "--format", "json", "--top", "0", "--redundancy-left", "on"}, "",
+			AuditOptions{Files: []string{"a.yaml", "dir/"}, Kinds: []string{"site", "rack", "power"}, IncludeServices: true, Format: "json", Top: 0, RedundancyLeft: "on"}},
+		{"redundancy off", []string{"-f", "a.yaml", "--redundancy-left", "off"}, "",
+			AuditOptions{Files: []string{"a.yaml"}, Format: "text", Top: 20, RedundancyLeft: "off"}},
+		{"bad format", []string{"-f", "a.yaml", "--format", "sarif"}, `--format "sarif"`, AuditOptions{}},
+		{"negative top", []string{"-f", "a.yaml", "--top", "-1"}, "--top -1", AuditOptions{}},
+		{"bad redundancy-left", []string{"-f", "a.yaml", "--redundancy-left", "yes"}, `--redundancy-left "yes"`, AuditOptions{}},
+		{"top not a number", []string{"-f", "a.yaml", "--top", "all"}, "--top", AuditOptions{}},
+		{"stray argument", []string{"-f", "a.yaml", "extra"}, "unknown command", AuditOptions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *AuditOptions
+			c := NewCmdAudit(&IO{}, func(o *AuditOptions) error { got = o; return nil })
+			c.SetArgs(tc.args)
+			c.SetOut(io.Discard)
+			c.SetErr(io.Discard)
+			err := c.Execute()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("audit %v: error = %v; want one containing %q", tc.args, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("audit %v: %v", tc.args, err)
+			}
+			got.IO = nil
+			if !reflect.DeepEqual(*got, tc.want) {
+				t.Errorf("audit %v: options = %+v; want %+v", tc.args, *got, tc.want)
+			}
+		})
 	}
 }

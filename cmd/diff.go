@@ -31,10 +31,12 @@ policy findings that appeared or were resolved (default policy unless
 --policy). The verdict is riskier, safer, mixed or unchanged. This is the
 comment a pull request wants.
 
+-f2 NEW and -f2=NEW mean --f2 NEW (a file named 2 after -f needs -f ./2).
+
 With --fail-on-new, exit 1 when the change adds a single point of failure or
 a policy finding.`,
 		Example: `  blast diff main/inventory/ pr/inventory/
-  blast diff -f old.yaml --f2 new.yaml --format json`,
+  blast diff -f old.yaml -f2 new.yaml --format json`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {
@@ -86,8 +88,11 @@ func diffRun(opts *DiffOptions) error {
 	}
 	ctx := opts.IO.Context()
 	var oldChecks, newChecks *out.CheckReport
-	ores, oerr := om.CheckPolicyContext(ctx, policy)
-	nres, nerr := nm.CheckPolicyContext(ctx, policy)
+	// Either version may lack a kind the policy names (the change that
+	// adds the first racks): such a rule is skipped there, with a warning.
+	skip := graph.PolicyOptions{SkipMissingKinds: true}
+	ores, oerr := om.CheckPolicyOptions(ctx, policy, skip)
+	nres, nerr := nm.CheckPolicyOptions(ctx, policy, skip)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,5 +70,40 @@ func TestDiff(t *testing.T) {
 	stdout, _, code = run(t, "", "diff", kakao, kakao, "--fail-on-new")
 	if code != 0 || !strings.Contains(stdout, "UNCHANGED") {
 		t.Errorf("diff kakao → kakao = exit %d, %q; want 0 and UNCHANGED", code, stdout)
+	}
+}
+
+// TestDiffShortF2 runs "blast diff -f OLD -f2 NEW", the way people write
+// it, and -f2=NEW: both mean --f2 NEW (the flag parser alone would read -f
+// with the value 2). Only blast diff rewrites them.
+func TestDiffShortF2(t *testing.T) {
+	kakao, fixed := "../examples/kakao-2022.yaml", "../examples/kakao-2022-ops-in-anyang.yaml"
+	want, _, code := run(t, "", "diff", "-f", kakao, "--f2", fixed)
+	if code != ExitOK {
+		t.Fatalf("diff -f OLD --f2 NEW exit = %d; want 0", code)
+	}
+	for _, args := range [][]string{
+		{"diff", "-f", kakao, "-f2", fixed},
+		{"diff", "-f2", fixed, "-f", kakao},
+		{"diff", "-f", kakao, "-f2=" + fixed},
+		{"diff", "--format", "text", "-f=" + kakao, "-f2", fixed},
+	} {
+		got, stderr, code := run(t, "", args...)
+		if code != ExitOK || got != want {
+			t.Errorf("blast %v: exit %d, stderr %q, output same as --f2: %v; want exit 0 and the same output", args, code, stderr, got == want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"diff", "-f", "a", "-f2", "b"}, []string{"diff", "-f", "a", "--f2", "b"}},
+		{[]string{"diff", "-f2=b", "-f", "a"}, []string{"diff", "--f2=b", "-f", "a"}},
+		{[]string{"diff", "a", "--", "-f2"}, []string{"diff", "a", "--", "-f2"}},
+		{[]string{"check", "-f2"}, []string{"check", "-f2"}},
+	} {
+		if got := diffArgs(NewCmdRoot(&IO{}), tc.args); !slices.Equal(got, tc.want) {
+			t.Errorf("diffArgs(%q) = %q; want %q", tc.args, got, tc.want)
+		}
 	}
 }

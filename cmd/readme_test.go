@@ -54,3 +54,19 @@ func TestREADMEOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEPolicy checks that the policy README.md shows in full is the
+// default policy file, byte for byte.
+func TestREADMEPolicy(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := os.ReadFile("../examples/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, []byte("```yaml\n"+string(policy)+"```\n")) {
+		t.Error("README.md does not show examples/policy.yaml verbatim in a yaml block; paste the file again")
+	}
+}

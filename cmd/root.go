@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -52,6 +53,18 @@ type IO struct {
 	// Executable is the blast binary that draws SVG in a child process
 	// (see out.RenderSVG); "" means this process's own executable.
 	Executable string
+	// WorkDir is the directory that locations in check reports are made
+	// relative to; "" means the process's working directory.
+	WorkDir string
+}
+
+// workDir returns WorkDir, or the working directory ("" when unknown).
+func (io *IO) workDir() string {
+	if io.WorkDir != "" {
+		return io.WorkDir
+	}
+	wd, _ := os.Getwd()
+	return wd
 }
 
 // Context returns the context commands run under: Ctx, or
@@ -155,7 +168,7 @@ func Main(args []string, io *IO) int {
 		}
 	}
 	root := NewCmdRoot(io)
-	root.SetArgs(args)
+	root.SetArgs(diffArgs(root, args))
 	c, err := root.ExecuteC()
 	close(io.finished)
 	if io.stop != nil {
@@ -238,4 +251,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// diffArgs rewrites, when args run blast diff, "-f2 NEW" and "-f2=NEW" to
+// "--f2 NEW" and "--f2=NEW": the flag parser would read them as -f with the
+// value 2 (or "2=NEW"), and "blast diff -f OLD -f2 NEW" is how people write
+// it. Other commands, and anything after "--", are left alone.
+func diffArgs(root *cobra.Command, args []string) []string {
+	if c, _, err := root.Find(args); err != nil || c.Name() != "diff" {
+		return args
+	}
+	out := slices.Clone(args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if a == "-f2" || strings.HasPrefix(a, "-f2=") {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }

@@ -28,6 +28,11 @@ type Finding struct {
 	// independentFailover, its control plane) back to Failure; Cycle the
 	// dependency cycle of a noCycles finding, starting at its smallest id.
 	Why, Cycle []int32
+	// WhyDetail holds, for each step of Why, what the failure did to that
+	// service's replicas and failover ("replicas 0/6 active, 3/3 standby;
+	// quorum 4; failover blocked by ops"), or "" (see
+	// Result.ChainDetails). Same length as Why.
+	WhyDetail []string
 
 	whyOf int32 // node whose chain to Failure becomes Why; -1 none
 }
@@ -67,11 +72,88 @@ type CheckResult struct {
 	Findings []Finding
 	// Subjects lists, per rule (in policy order), what the rule checked:
 	// the features, services or components it applies to, in id order
-	// (for noCycles: the first node of each cycle found).
+	// (nil for a skipped rule).
 	Subjects [][]int32
 	// Warnings are things the caller should tell the user, such as a rule
-	// kind that no component has.
+	// kind that no component has or a selection that picks nothing; each
+	// names its rule and where the policy defines it.
 	Warnings []string
+	// RuleWarnings holds, per rule (in policy order), the same warnings
+	// without the rule's name and position, for reports that list rules.
+	RuleWarnings [][]string
+	// Skipped tells, per rule (in policy order), whether the rule was not
+	// checked because no component has any of its kinds (only with
+	// PolicyOptions.SkipMissingKinds).
+	Skipped []bool
+}
+
+// PolicyOptions tune CheckPolicyOptions.
+type PolicyOptions struct {
+	// SkipMissingKinds skips, with a warning, a rule none of whose
+	// component kinds exists in the inventory, instead of failing: for the
+	// built-in policy, written for estates of every shape, and for a
+	// baseline that predates a kind the change introduces.
+	SkipMissingKinds bool
+}
+
+// warn records a warning about rule i.
+func (res *CheckResult) warn(i int, r *inventory.Rule, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	res.RuleWarnings[i] = append(res.RuleWarnings[i], msg)
+	res.Warnings = append(res.Warnings, fmt.Sprintf("%s: rule %q: %s", r.Pos, r.ID, msg))
+}
+
+// selectsFeatures reports whether rule r's selector picks features (survive
+// and maxImpact) rather than services.
+func selectsFeatures(r *inventory.Rule) bool {
+	return r.Type == inventory.RuleSurvive || r.Type == inventory.RuleMaxImpact
+}
+
+// PolicyDiagnostics checks p against the inventory: every id a rule's
+// selector names must be a feature (survive, maxImpact) or a service
+// (other rules) of m. Each error has the policy's file:line:col and a
+// hint. Sorted by position. O(ids · nodes) for the hints.
+func (m *Model) PolicyDiagnostics(p *inventory.Policy) inventory.Diagnostics {
+	var diags inventory.Diagnostics
+	names := map[NodeKind][]string{}
+	for _, k := range []NodeKind{Feature, Service} {
+		for _, v := range m.Nodes(k) {
+			names[k] = append(names[k], m.ID(v))
+		}
+	}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if r.Select == nil {
+			continue
+		}
+		want, what := Service, "service"
+		if selectsFeatures(r) {
+			want, what = Feature, "feature"
+		}
+		for j, id := range r.Select.IDs {
+			v, ok := m.Lookup(id)
+			if ok && m.Kind(v) == want {
+				continue
+			}
+			d := inventory.Diagnostic{Msg: fmt.Sprintf("rule %q selects %s %q, which the inventory does not have", r.ID, what, id)}
+			if j < len(r.Select.IDPos) {
+				d.Pos, d.Path = r.Select.IDPos[j], r.Select.IDPath[j]
+			} else {
+				d.Pos = r.Pos
+			}
+			switch {
+			case ok:
+				d.Hint = fmt.Sprintf("%s is a %s; %s rules select %ss", id, m.Kind(v), r.Type, what)
+			case inventory.Suggest(id, names[want]) != "":
+				d.Hint = fmt.Sprintf("did you mean %q?", inventory.Suggest(id, names[want]))
+			default:
+				d.Hint = "list the " + what + " ids with blast simulate --format json"
+			}
+			diags = append(diags, d)
+		}
+	}
+	diags.Sort()
+	return diags
 }
 
 // CheckPolicy evaluates every rule of p. It returns an error when none of
@@ -87,8 +169,15 @@ func (m *Model) CheckPolicy(p *inventory.Policy) (*CheckResult, error) {
 // when ctx is done: it is checked in the single-failure pass, between
 // rules and before each why-chain evaluation.
 func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*CheckResult, error) {
+	return m.CheckPolicyOptions(ctx, p, PolicyOptions{})
+}
+
+// CheckPolicyOptions is CheckPolicyContext tuned by opt. It also warns of
+// each rule whose selector picks nothing at all (a likely typo in a
+// product, tier or label), naming the rule.
+func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt PolicyOptions) (*CheckResult, error) {
 	kinds := m.ComponentKinds()
-	res := &CheckResult{Policy: p}
+	res := &CheckResult{Policy: p, RuleWarnings: make([][]string, len(p.Rules)), Skipped: make([]bool, len(p.Rules))}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		var missing []string
@@ -99,12 +188,25 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 		}
 		switch {
 		case len(missing) == 0:
+		case len(missing) == len(r.Kinds) && opt.SkipMissingKinds:
+			res.Skipped[i] = true
+			res.warn(i, r, "no component has kind %s; rule skipped", strings.Join(missing, " or "))
 		case len(missing) == len(r.Kinds):
-			return nil, fmt.Errorf("%s: rule %q: no component has kind %s; kinds present: %s",
-				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "))
+			hint := "fix the rule's kinds, or leave the rule out of the policy for this inventory"
+			if k := inventory.Suggest(missing[0], kinds); k != "" {
+				hint = fmt.Sprintf("did you mean %q?", k)
+			}
+			return nil, fmt.Errorf("%s: rule %q: no component has kind %s (kinds present: %s); %s",
+				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "), hint)
 		default:
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: rule %q: no component has kind %s; checking the others",
-				r.Pos, r.ID, strings.Join(missing, " or ")))
+			res.warn(i, r, "no component has kind %s; checking the others", strings.Join(missing, " or "))
+		}
+		if r.Select != nil && !res.Skipped[i] && !m.selectsAny(r) {
+			what := "service"
+			if selectsFeatures(r) {
+				what = "feature"
+			}
+			res.warn(i, r, "select (%s) picks no %s; the rule checks nothing", r.Select, what)
 		}
 	}
 	sf, err := m.SingleFailuresContext(ctx, m.Nodes(Component))
@@ -118,6 +220,10 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 		}
 		r := &p.Rules[i]
 		var fs []Finding
+		if res.Skipped[i] {
+			res.Subjects = append(res.Subjects, nil)
+			continue
+		}
 		res.Subjects = append(res.Subjects, c.subjects(r))
 		switch r.Type {
 		case inventory.RuleSurvive:
@@ -135,11 +241,6 @@ func (m *Model) CheckPolicyContext(ctx context.Context, p *inventory.Policy) (*C
 			return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
 		})
 		res.Findings = append(res.Findings, fs...)
-		if r.Type == inventory.RuleNoCycles {
-			for _, f := range fs {
-				res.Subjects[i] = append(res.Subjects[i], f.Subject)
-			}
-		}
 	}
 	m.fillWhy(ctx, res.Findings)
 	if err := ctx.Err(); err != nil {
@@ -176,6 +277,7 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 			}
 			for j, chain := range r.coneChains(targets, sc) {
 				fs[byFailure[k][j]].Why = chain
+				fs[byFailure[k][j]].WhyDetail = r.ChainDetails(chain, 0)
 			}
 		}
 	}, func(k int) {
@@ -185,14 +287,29 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 	})
 }
 
+// selectsAny reports whether rule r's selector picks at least one feature
+// (survive, maxImpact) or service (other rules).
+func (m *Model) selectsAny(r *inventory.Rule) bool {
+	if selectsFeatures(r) {
+		return slices.ContainsFunc(m.Nodes(Feature), func(f int32) bool { return r.Select.MatchFeature(m.Feature(f)) })
+	}
+	return slices.ContainsFunc(m.Nodes(Service), func(s int32) bool { return r.Select.MatchService(m.Service(s)) })
+}
+
 // subjects returns what rule r applies to, in id order: the features it
 // selects (survive), the components of its kinds (maxImpact), the services
 // it selects that have a failover control plane (independentFailover) or
-// placements (spread). noCycles has none beyond its findings.
+// placements (spread), the services it selects (noCycles).
 func (c *checker) subjects(r *inventory.Rule) []int32 {
 	m := c.m
 	var out []int32
 	switch r.Type {
+	case inventory.RuleNoCycles:
+		for _, s := range m.Nodes(Service) {
+			if r.Select.MatchService(m.Service(s)) {
+				out = append(out, s)
+			}
+		}
 	case inventory.RuleSurvive:
 		for _, f := range m.Nodes(Feature) {
 			if r.Select.MatchFeature(m.Feature(f)) {
@@ -259,10 +376,15 @@ func wantState(allow string) string {
 	return "up"
 }
 
+// maxListed is how many features a maxImpact finding names before "and N
+// more".
+const maxListed = 5
+
 func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 	m := c.m
 	users := map[int32]int64{}
 	count := map[int32]int{}
+	feats := map[int32][]int32{} // component → the features it takes down
 	var total int64
 	for _, f := range m.Nodes(Feature) {
 		fe := m.Feature(f)
@@ -273,6 +395,9 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		for _, k := range c.sf.Down(f) {
 			users[k] += fe.Users
 			count[k]++
+			if c.ofKinds(k, r.Kinds) {
+				feats[k] = append(feats[k], f)
+			}
 		}
 	}
 	var out []Finding
@@ -295,9 +420,20 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		if len(over) == 0 {
 			continue
 		}
-		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: -1,
-			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s",
-				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "))})
+		// the features, most users first; the why-chain is the largest's
+		fs := feats[k]
+		slices.SortStableFunc(fs, func(a, b int32) int { return cmp.Compare(m.Feature(b).Users, m.Feature(a).Users) })
+		names := make([]string, 0, maxListed)
+		for _, f := range fs[:min(maxListed, len(fs))] {
+			names = append(names, m.ID(f))
+		}
+		listed := strings.Join(names, ", ")
+		if len(fs) > maxListed {
+			listed += fmt.Sprintf(" and %d more", len(fs)-maxListed)
+		}
+		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: fs[0],
+			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s; down: %s",
+				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "), listed)})
 	}
 	return out
 }
@@ -323,31 +459,37 @@ func (c *checker) independentFailover(r *inventory.Rule) []Finding {
 				}
 			}
 		}
+		// control planes each such domain takes down too, in id order
+		planes := map[int32][]int32{}
 		for _, x := range via {
 			for _, k := range c.sf.Down(x) {
-				placed, ok := hits[k]
-				if !ok {
-					continue
+				if _, ok := hits[k]; ok && !slices.Contains(planes[k], x) {
+					planes[k] = append(planes[k], x)
 				}
-				slices.Sort(placed)
-				var names []string
-				for _, p := range placed[:min(3, len(placed))] {
-					names = append(names, m.ID(p))
-				}
-				if len(placed) > 3 {
-					names = append(names, fmt.Sprintf("%d more", len(placed)-3))
-				}
-				out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: c.sf.StateUnder(s, k), whyOf: x,
-					Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control plane %s: the standby cannot be promoted",
-						m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), m.ID(x))})
 			}
 		}
+		for _, k := range slices.Sorted(maps.Keys(planes)) {
+			xs := planes[k]
+			slices.Sort(xs)
+			placed := hits[k]
+			slices.Sort(placed)
+			var names []string
+			for _, p := range placed[:min(3, len(placed))] {
+				names = append(names, m.ID(p))
+			}
+			if len(placed) > 3 {
+				names = append(names, fmt.Sprintf("%d more", len(placed)-3))
+			}
+			xnames := make([]string, len(xs))
+			for i, x := range xs {
+				xnames[i] = m.ID(x)
+			}
+			out = append(out, Finding{Rule: r, Subject: s, Failure: k, State: c.sf.StateUnder(s, k), whyOf: xs[0],
+				Message: fmt.Sprintf("the loss of %s %s takes down active replicas of %s (on %s) and its failover control %s %s: the standby cannot be promoted",
+					m.Component(k).Kind, m.ID(k), m.ID(s), strings.Join(names, ", "), num.Plural(len(xs), "plane", "planes"), strings.Join(xnames, ", "))})
+		}
 	}
-	// one finding per (service, domain): keep the first control plane
-	slices.SortStableFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
-	})
-	return slices.CompactFunc(out, func(a, b Finding) bool { return a.Subject == b.Subject && a.Failure == b.Failure })
+	return out
 }
 
 // ancestorOfKind returns the nearest component of the given kind that

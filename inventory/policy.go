@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/invopop/jsonschema"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -21,6 +22,21 @@ const (
 
 // RuleTypes lists the rule types a policy may use.
 var RuleTypes = []string{RuleIndependentFailover, RuleMaxImpact, RuleNoCycles, RuleSpread, RuleSurvive}
+
+// RuleFields lists, per rule type, the fields the type uses besides id,
+// type, severity, description and select; the other fields of
+// TypedFields are an error on a rule of that type.
+var RuleFields = map[string][]string{
+	RuleSurvive:             {"kinds", "allow"},
+	RuleMaxImpact:           {"kinds", "maxUsers", "maxPercent"},
+	RuleIndependentFailover: {"kinds"},
+	RuleSpread:              {"kinds", "min"},
+	RuleNoCycles:            {},
+}
+
+// TypedFields are the rule fields that only some rule types use, in the
+// order a rule lists them.
+var TypedFields = []string{"kinds", "allow", "maxUsers", "maxPercent", "min"}
 
 // Severities of a policy rule, from most to least severe.
 const (
@@ -84,6 +100,12 @@ type Selector struct {
 	Products []string          `json:"products,omitempty" jsonschema:"description=Features only."`
 	Roles    []string          `json:"roles,omitempty" jsonschema:"description=Services only."`
 	Labels   map[string]string `json:"labels,omitempty"`
+
+	// IDPos and IDPath hold, for each of IDs, where the policy file names
+	// it and its path (rules[0].select.ids[1]): what an error about an id
+	// that names nothing points at.
+	IDPos  []Pos    `json:"-"`
+	IDPath []string `json:"-"`
 }
 
 // MatchFeature reports whether s picks feature f. A nil selector picks all.
@@ -267,9 +289,25 @@ func (d *decoder) strs(n *yaml.Node, path, what string) []string {
 	return out
 }
 
+// strsAt is strs that also returns where each string is and its path.
+func (d *decoder) strsAt(n *yaml.Node, path, what string) ([]string, []Pos, []string) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		return []string{n.Value}, []Pos{d.pos(n)}, []string{path}
+	}
+	var out, paths []string
+	var pos []Pos
+	d.list(n, path, what, func(_ int, v *yaml.Node, p string) {
+		var s string
+		d.str(v, p, &s)
+		out, pos, paths = append(out, s), append(pos, d.pos(v)), append(paths, p)
+	})
+	return out, pos, paths
+}
+
 func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 	r := Rule{Pos: d.pos(n)}
 	typed := false
+	at := map[string]*yaml.Node{} // where each typed field is written
 	ok := d.object(n, path, "a rule",
 		field{"id", func(v *yaml.Node, p string) { d.id(v, p, &r.ID) }},
 		field{"type", func(v *yaml.Node, p string) {
@@ -293,15 +331,17 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 		}},
 		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &r.Description) }},
 		field{"select", func(v *yaml.Node, p string) { r.Select = d.selector(v, p) }},
-		field{"kinds", func(v *yaml.Node, p string) { r.Kinds = d.strs(v, p, "kinds") }},
+		field{"kinds", func(v *yaml.Node, p string) { at["kinds"] = v; r.Kinds = d.strs(v, p, "kinds") }},
 		field{"allow", func(v *yaml.Node, p string) {
+			at["allow"] = v
 			d.str(v, p, &r.Allow)
 			if r.Allow != "up" && r.Allow != "degraded" {
 				d.errorf(v, p, "use up (the feature must stay fully up) or degraded (it must not go down)", "allow must be up or degraded, got %q", r.Allow)
 			}
 		}},
-		field{"maxUsers", func(v *yaml.Node, p string) { d.integer(v, p, 0, &r.MaxUsers) }},
+		field{"maxUsers", func(v *yaml.Node, p string) { at["maxUsers"] = v; d.integer(v, p, 0, &r.MaxUsers) }},
 		field{"maxPercent", func(v *yaml.Node, p string) {
+			at["maxPercent"] = v
 			if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") {
 				d.errorf(v, p, "", "want a number, got %s", kindName(v))
 				return
@@ -311,7 +351,7 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 				d.errorf(v, p, "", "maxPercent must be between 0 and 100, got %s", v.Value)
 			}
 		}},
-		field{"min", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &r.Min) }},
+		field{"min", func(v *yaml.Node, p string) { at["min"] = v; d.smallInt(v, p, 1, &r.Min) }},
 	)
 	if !ok {
 		return r, false
@@ -345,8 +385,15 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 		need(len(r.Kinds) == 1, "exactly one kind", "such as kinds: [site]")
 		need(r.Min > 0, "min", "such as min: 2")
 	}
-	if r.Allow != "" && r.Type != RuleSurvive {
-		d.errorf(n, path, "remove allow", "allow applies to survive rules only")
+	for _, name := range TypedFields {
+		if v := at[name]; v != nil && !slices.Contains(RuleFields[r.Type], name) {
+			uses := append([]string{"select"}, RuleFields[r.Type]...)
+			d.errorf(v, path+"."+name, fmt.Sprintf("remove it; %s rules take %s", r.Type, strings.Join(uses, ", ")),
+				"%s does not apply to %s rules", name, r.Type)
+		}
+	}
+	if r.Type != RuleSurvive {
+		r.Allow = ""
 	}
 	if r.Type == RuleSurvive && r.Allow == "" {
 		r.Allow = "up"
@@ -363,8 +410,8 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 func (d *decoder) selector(n *yaml.Node, path string) *Selector {
 	s := &Selector{}
 	d.object(n, path, "select",
-		field{"ids", func(v *yaml.Node, p string) { s.IDs = d.strs(v, p, "ids") }},
-		field{"id", func(v *yaml.Node, p string) { s.IDs = d.strs(v, p, "id") }},
+		field{"ids", func(v *yaml.Node, p string) { s.IDs, s.IDPos, s.IDPath = d.strsAt(v, p, "ids") }},
+		field{"id", func(v *yaml.Node, p string) { s.IDs, s.IDPos, s.IDPath = d.strsAt(v, p, "id") }},
 		field{"tiers", func(v *yaml.Node, p string) { s.Tiers = d.ints(v, p) }},
 		field{"tier", func(v *yaml.Node, p string) { s.Tiers = d.ints(v, p) }},
 		field{"products", func(v *yaml.Node, p string) { s.Products = d.strs(v, p, "products") }},
@@ -402,4 +449,33 @@ const PolicySchemaID = "https://blast.invalid/schema/policy-v1.json"
 // the Go types, indented, with a final newline.
 func PolicySchema() []byte {
 	return schemaOf(&Policy{}, PolicySchemaID, "blast policy ("+APIVersion+")", "Rules an inventory must meet: the pre-deploy gate.")
+}
+
+// JSONSchemaExtend adds to the generated rule schema what each rule type
+// requires and forbids (see RuleFields): an if/then per type, requiring its
+// fields and refusing the typed fields it does not use.
+func (Rule) JSONSchemaExtend(s *jsonschema.Schema) {
+	required := map[string][]string{
+		RuleSurvive:             {"kinds"},
+		RuleMaxImpact:           {"kinds"},
+		RuleIndependentFailover: {"kinds"},
+		RuleSpread:              {"kinds", "min"},
+	}
+	for _, t := range RuleTypes {
+		cond := &jsonschema.Schema{Required: []string{"type"}, Properties: jsonschema.NewProperties()}
+		cond.Properties.Set("type", &jsonschema.Schema{Const: t})
+		then := &jsonschema.Schema{Required: required[t], Properties: jsonschema.NewProperties()}
+		for _, f := range TypedFields {
+			if !slices.Contains(RuleFields[t], f) {
+				then.Properties.Set(f, jsonschema.FalseSchema)
+			}
+		}
+		switch t {
+		case RuleMaxImpact:
+			then.AnyOf = []*jsonschema.Schema{{Required: []string{"maxUsers"}}, {Required: []string{"maxPercent"}}}
+		case RuleSpread:
+			then.Properties.Set("kinds", &jsonschema.Schema{MinItems: ptr(uint64(1)), MaxItems: ptr(uint64(1))})
+		}
+		s.AllOf = append(s.AllOf, &jsonschema.Schema{If: cond, Then: then})
+	}
 }

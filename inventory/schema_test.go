@@ -170,3 +170,56 @@ func TestReliability(t *testing.T) {
 		t.Errorf("failed/source not read: r2 %v, r1 %v, s1 %q", byID["r2"].Failed, byID["r1"].Failed, byID["s1"].Source)
 	}
 }
+
+// TestPolicySchemaRuleTypes checks the schema's per-type constraints on
+// one rule at a time, and that blast's own reading of the policy agrees:
+// what the schema refuses, ParsePolicy refuses, with the field's position.
+func TestPolicySchemaRuleTypes(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(inventory.PolicySchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(inventory.PolicySchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(inventory.PolicySchemaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rule string
+		ok   bool
+		pos  string // where ParsePolicy points, when not ok
+	}{
+		{"{id: r, type: survive, kinds: [site], allow: degraded}", true, ""},
+		{"{id: r, type: survive, kinds: [site], min: 2}", false, "p.yaml:4:48"},
+		{"{id: r, type: survive, kinds: [site], maxUsers: 5}", false, "p.yaml:4:53"},
+		{"{id: r, type: survive}", false, "p.yaml:4:5"},
+		{"{id: r, type: maxImpact, kinds: [rack], maxUsers: 5}", true, ""},
+		{"{id: r, type: maxImpact, kinds: [rack], maxPercent: 5}", true, ""},
+		{"{id: r, type: maxImpact, kinds: [rack]}", false, "p.yaml:4:5"},
+		{"{id: r, type: maxImpact, kinds: [rack], maxUsers: 5, allow: up}", false, "p.yaml:4:65"},
+		{"{id: r, type: independentFailover, kinds: [site]}", true, ""},
+		{"{id: r, type: independentFailover, kinds: [site], min: 1}", false, "p.yaml:4:60"},
+		{"{id: r, type: spread, kinds: [site], min: 2}", true, ""},
+		{"{id: r, type: spread, kinds: [site, rack], min: 2}", false, "p.yaml:4:5"},
+		{"{id: r, type: spread, kinds: [site]}", false, "p.yaml:4:5"},
+		{"{id: r, type: noCycles}", true, ""},
+		{"{id: r, type: noCycles, select: {role: database}}", true, ""},
+		{"{id: r, type: noCycles, kinds: [site]}", false, "p.yaml:4:36"},
+	} {
+		data := []byte("apiVersion: blast/v1\nkind: Policy\nrules:\n  - " + tc.rule + "\n")
+		if err := s.Validate(yamlToJSONValue(t, data)); (err == nil) != tc.ok {
+			t.Errorf("policy schema on %s: error %v; want ok %v", tc.rule, err, tc.ok)
+		}
+		_, diags, err := inventory.ParsePolicy(inventory.File{Name: "p.yaml", Data: data})
+		if (err == nil) != tc.ok {
+			t.Errorf("ParsePolicy(%s) error %v; want ok %v", tc.rule, err, tc.ok)
+			continue
+		}
+		if !tc.ok && (len(diags) == 0 || diags[0].Pos.String() != tc.pos || diags[0].Hint == "") {
+			t.Errorf("ParsePolicy(%s) diagnostics %v; want the first at %s, with a hint", tc.rule, diags, tc.pos)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/blast-dev/blast/graph"
@@ -46,6 +47,12 @@ type RuleReport struct {
 	Description string `json:"description"`
 	Checked     int    `json:"checked"`
 	Findings    int    `json:"findings"`
+	// Skipped is set when the rule was not checked: no component has any
+	// of its kinds (the built-in policy on an estate without them).
+	Skipped bool `json:"skipped,omitempty"`
+	// Warnings say what may make the rule check less than meant, such as
+	// a selection that picks nothing.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Location is where in the inventory a finding's subject is defined.
@@ -57,17 +64,23 @@ type Location struct {
 
 // FindingReport is one finding.
 type FindingReport struct {
-	Rule        string    `json:"rule"`
-	Type        string    `json:"type"`
-	Severity    string    `json:"severity"`
-	Subject     string    `json:"subject"`
-	SubjectKind string    `json:"subjectKind" jsonschema:"enum=feature,enum=service,enum=component"`
-	Failure     string    `json:"failure,omitempty"`
-	State       string    `json:"state,omitempty"`
-	Message     string    `json:"message"`
-	Why         []string  `json:"why,omitempty"`
-	Cycle       []string  `json:"cycle,omitempty"`
-	Location    *Location `json:"location,omitempty"`
+	Rule        string   `json:"rule"`
+	Type        string   `json:"type"`
+	Severity    string   `json:"severity"`
+	Subject     string   `json:"subject"`
+	SubjectKind string   `json:"subjectKind" jsonschema:"enum=feature,enum=service,enum=component"`
+	Failure     string   `json:"failure,omitempty"`
+	State       string   `json:"state,omitempty"`
+	Message     string   `json:"message"`
+	Why         []string `json:"why,omitempty"`
+	// WhyText is Why as people read it: the ids joined by " ← ", each
+	// service whose replicas or failover are part of the story followed by
+	// what happened to them in brackets ("talk-api [replicas 0/6400
+	// active, 3500/3500 standby; quorum 3201; failover blocked by
+	// ops-tools]").
+	WhyText  string    `json:"whyText,omitempty"`
+	Cycle    []string  `json:"cycle,omitempty"`
+	Location *Location `json:"location,omitempty"`
 	// Fingerprint is stable across runs and line moves: a hash of rule,
 	// subject and failure.
 	Fingerprint string `json:"fingerprint"`
@@ -109,6 +122,19 @@ func wantWord(allow string) string {
 	return "up"
 }
 
+// whyText joins a why-chain's ids with " ← ", each followed by its
+// detail in brackets when it has one.
+func whyText(m *graph.Model, why []int32, detail []string) string {
+	parts := make([]string, len(why))
+	for i, v := range why {
+		parts[i] = m.ID(v)
+		if i < len(detail) && detail[i] != "" {
+			parts[i] += " [" + detail[i] + "]"
+		}
+	}
+	return strings.Join(parts, " ← ")
+}
+
 // Fingerprint is a stable identity of a finding: the first 16 hex digits
 // of SHA-256 over rule, subject and failure ids.
 func Fingerprint(rule, subject, failure string) string {
@@ -127,6 +153,9 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 			SubjectKind: m.Kind(f.Subject).String(), Message: f.Message, Why: ids(m, f.Why), Cycle: ids(m, f.Cycle)}
 		if len(fr.Why) == 0 {
 			fr.Why = nil
+		}
+		if len(f.Why) > 1 {
+			fr.WhyText = whyText(m, f.Why, f.WhyDetail)
 		}
 		if len(fr.Cycle) == 0 {
 			fr.Cycle = nil
@@ -160,10 +189,35 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 		rule := &res.Policy.Rules[i]
 		r.Rules = append(r.Rules, RuleReport{ID: rule.ID, Type: rule.Type, Severity: rule.Severity,
 			Description: RuleDescription(rule), Checked: len(res.Subjects[i]), Findings: count[rule.ID]})
+		if i < len(res.Skipped) {
+			r.Rules[i].Skipped = res.Skipped[i]
+		}
+		if i < len(res.RuleWarnings) {
+			r.Rules[i].Warnings = res.RuleWarnings[i]
+		}
 		r.subjects = append(r.subjects, ids(m, res.Subjects[i]))
 	}
 	r.Summary.Rules = len(r.Rules)
 	return r
+}
+
+// Relativize rewrites each finding's location file that is an absolute
+// path inside dir as a path relative to dir (slash-separated), so that
+// SARIF, GitHub annotations and JUnit name files as the repository does.
+// Other paths, and all paths when dir is "", are left as they are.
+func (r *CheckReport) Relativize(dir string) {
+	if dir == "" {
+		return
+	}
+	for i := range r.Findings {
+		loc := r.Findings[i].Location
+		if loc == nil || !filepath.IsAbs(loc.File) {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, loc.File); err == nil && filepath.IsLocal(rel) {
+			loc.File = filepath.ToSlash(rel)
+		}
+	}
 }
 
 // WriteCheckText writes the findings for people, rule by rule, each with
@@ -177,11 +231,17 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 	i := 0
 	for _, rule := range r.Rules {
 		mark := p.paint("32", "pass")
-		if rule.Findings > 0 {
+		switch {
+		case rule.Findings > 0:
 			mark = p.severity(rule.Severity)
+		case rule.Skipped:
+			mark = p.paint("36", "skip")
 		}
 		p.printf("\n%s %s (%s): %s — %d checked, %d %s\n", mark, p.bold(rule.ID), rule.Type, Clean(rule.Description),
 			rule.Checked, rule.Findings, num.Plural(rule.Findings, "finding", "findings"))
+		for _, w := range rule.Warnings {
+			p.printf("  %s %s\n", p.paint("33", "warning:"), Clean(w))
+		}
 		for ; i < len(r.Findings) && r.Findings[i].Rule == rule.ID; i++ {
 			f := r.Findings[i]
 			loc := ""
@@ -189,8 +249,8 @@ func WriteCheckText(w io.Writer, r *CheckReport, opt TextOptions) error {
 				loc = fmt.Sprintf("%s:%d:%d: ", Clean(f.Location.File), f.Location.Line, f.Location.Column)
 			}
 			p.printf("  %s%s\n", loc, Clean(f.Message))
-			if len(f.Why) > 1 {
-				p.printf("      why: %s\n", strings.Join(cleanAll(f.Why), " ← "))
+			if f.WhyText != "" {
+				p.printf("      why: %s\n", Clean(f.WhyText))
 			}
 		}
 	}
@@ -224,7 +284,8 @@ func cleanAll(ss []string) []string {
 
 // WriteGitHub writes one GitHub Actions workflow command per finding
 // (::error, ::warning or ::notice), located at the subject's file, line
-// and column, so that the findings show on the pull request's diff.
+// and column, so that the findings show on the pull request's diff. An
+// inventory read from standard input gives annotations without a file.
 func WriteGitHub(w io.Writer, r *CheckReport) error {
 	for _, f := range r.Findings {
 		cmd := "error"
@@ -235,13 +296,15 @@ func WriteGitHub(w io.Writer, r *CheckReport) error {
 			cmd = "notice"
 		}
 		var props []string
-		if f.Location != nil {
+		// from standard input ("-"): no file to attach the annotation to;
+		// it shows on the run's summary
+		if f.Location != nil && f.Location.File != "-" {
 			props = append(props, "file="+ghProperty(f.Location.File), fmt.Sprintf("line=%d", f.Location.Line), fmt.Sprintf("col=%d", f.Location.Column))
 		}
 		props = append(props, "title="+ghProperty("blast "+f.Rule))
 		msg := f.Message
-		if len(f.Why) > 1 {
-			msg += "\nwhy: " + strings.Join(f.Why, " ← ")
+		if f.WhyText != "" {
+			msg += "\nwhy: " + f.WhyText
 		}
 		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg)); err != nil {
 			return err
@@ -278,11 +341,12 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string         `xml:"name,attr"`
-	Classname string         `xml:"classname,attr"`
-	File      string         `xml:"file,attr,omitempty"`
-	Line      int            `xml:"line,attr,omitempty"`
-	Failures  []junitFailure `xml:"failure"`
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -291,17 +355,31 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes JUnit XML: one test suite per rule and one test case
-// per rule and subject it checked, failing with one failure element per
-// finding (only findings at or above the gate's severity fail; the others
-// are listed as failures of type note or warning all the same, for CI
-// servers have no weaker verdict).
+// junitText is a finding as a JUnit failure or output shows it: the
+// severity, the message and the why-chain.
+func junitText(f FindingReport) string {
+	text := "[" + f.Severity + "] " + f.Message
+	if f.WhyText != "" {
+		text += "\nwhy: " + f.WhyText
+	}
+	return text
+}
+
+// WriteJUnit writes JUnit XML that agrees with the gate: one test suite
+// per rule and one test case per rule and subject it checked. A test case
+// fails, with one failure element, when it has findings at or above the
+// gate's severity (--fail-on): the element's message is the first
+// finding's (with a count when there are more) and its text lists them
+// all, worst first as the report orders them. Findings below the gate
+// leave the test case passing and are listed in its system-out.
 func WriteJUnit(w io.Writer, r *CheckReport) error {
 	doc := junitSuites{Name: "blast check " + xmlText(r.Inventory)}
 	i := 0
 	for ri, rule := range r.Rules {
 		s := junitSuite{Name: xmlText(rule.ID)}
 		cases := map[string]int{}
+		failing := map[int][]FindingReport{}
+		below := map[int][]string{}
 		for _, subj := range r.subjects[ri] {
 			cases[subj] = len(s.Cases)
 			s.Cases = append(s.Cases, junitCase{Name: xmlText(subj), Classname: "blast." + xmlText(rule.ID)})
@@ -318,15 +396,28 @@ func WriteJUnit(w io.Writer, r *CheckReport) error {
 			if f.Location != nil {
 				c.File, c.Line = xmlText(f.Location.File), f.Location.Line
 			}
-			text := f.Message
-			if len(f.Why) > 1 {
-				text += "\nwhy: " + strings.Join(f.Why, " ← ")
+			if graph.Fails(f.Severity, r.FailOn) {
+				failing[ci] = append(failing[ci], f)
+			} else {
+				below[ci] = append(below[ci], junitText(f))
 			}
-			c.Failures = append(c.Failures, junitFailure{Message: xmlText(f.Message), Type: f.Severity, Text: xmlText(text)})
 		}
-		for _, c := range s.Cases {
-			if len(c.Failures) > 0 {
+		for ci := range s.Cases {
+			c := &s.Cases[ci]
+			if fs := failing[ci]; len(fs) > 0 {
+				msg := fs[0].Message
+				if len(fs) > 1 {
+					msg = fmt.Sprintf("%d findings; the first: %s", len(fs), msg)
+				}
+				texts := make([]string, len(fs))
+				for j, f := range fs {
+					texts[j] = junitText(f)
+				}
+				c.Failure = &junitFailure{Message: xmlText(msg), Type: fs[0].Severity, Text: xmlText(strings.Join(texts, "\n\n"))}
 				s.Failures++
+			}
+			if len(below[ci]) > 0 {
+				c.SystemOut = xmlText(fmt.Sprintf("below the gate (fail on %s):\n%s", r.FailOn, strings.Join(below[ci], "\n\n")))
 			}
 		}
 		s.Tests = len(s.Cases)

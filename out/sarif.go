@@ -87,8 +87,10 @@ func sarifLevel(severity string) string {
 
 // WriteSARIF writes the findings as a SARIF 2.1.0 log with one run: the
 // policy's rules as the driver's rules, each finding a result located at
-// the inventory file, line and column of its subject, with a partial
-// fingerprint that survives line moves.
+// the inventory file, line and column of its subject (see sarifURI; call
+// CheckReport.Relativize first to make absolute paths inside the
+// repository relative), with a partial fingerprint that survives line
+// moves.
 func WriteSARIF(w io.Writer, r *CheckReport, version string) error {
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
@@ -109,12 +111,12 @@ func WriteSARIF(w io.Writer, r *CheckReport, version string) error {
 	}
 	for _, f := range r.Findings {
 		msg := f.Message
-		if len(f.Why) > 1 {
-			msg += " Why: " + strings.Join(f.Why, " ← ") + "."
+		if f.WhyText != "" {
+			msg += " Why: " + f.WhyText + "."
 		}
 		res := sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity), Message: sarifText{Text: msg},
 			PartialFingerprints: map[string]string{"blastFinding/v1": f.Fingerprint}}
-		if f.Location != nil && f.Location.File != "-" {
+		if f.Location != nil {
 			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: sarifURI(f.Location.File)},
 				Region:           sarifRegion{StartLine: f.Location.Line, StartColumn: f.Location.Column},
@@ -126,16 +128,29 @@ func WriteSARIF(w io.Writer, r *CheckReport, version string) error {
 	return WriteJSON(w, log)
 }
 
-// sarifURI turns a path as given on the command line into a relative URI
-// reference: forward slashes, no leading "./", spaces and other unsafe
-// bytes percent-encoded.
+// sarifURI turns a path as given on the command line into a URI: a
+// relative reference (forward slashes, no leading "./", spaces and other
+// unsafe bytes percent-encoded) for a relative path, which code scanning
+// resolves against the repository; a file:// URI for an absolute one;
+// "stdin" for "-", standard input, which has no file (code scanning
+// refuses results without a location).
 func sarifURI(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
 	path = strings.ReplaceAll(path, "\\", "/")
 	path = strings.TrimPrefix(path, "./")
 	var b strings.Builder
+	abs := strings.HasPrefix(path, "/") || (len(path) > 2 && path[1] == ':' && path[2] == '/')
+	if abs {
+		b.WriteString("file://")
+		if !strings.HasPrefix(path, "/") {
+			b.WriteByte('/') // file:///C:/...
+		}
+	}
 	for i := 0; i < len(path); i++ {
 		c := path[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/", c) >= 0 || (abs && c == ':' && i == 1) {
 			b.WriteByte(c)
 		} else {
 			b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))

@@ -277,7 +277,7 @@ func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
 		})
 		for _, sv := range svcs {
 			p.printf("%s %s", p.state(sv.State), Clean(sv.ID))
-			if d := serviceDetail(m, s.res, sv.node); d != "" {
+			if d := s.res.ServiceDetail(sv.node); d != "" {
 				p.printf("  %s", d)
 			}
 			p.printf("\n")
@@ -288,37 +288,6 @@ func WriteText(w io.Writer, s *Simulation, opt TextOptions) error {
 		}
 	}
 	return p.err
-}
-
-// serviceDetail describes a service's replicas and failover, such as
-// "replicas 0/6400 active, 3500/3500 standby; quorum 3201; failover
-// blocked by ops-tools".
-func serviceDetail(m *graph.Model, res *graph.Result, v int32) string {
-	if m.Kind(v) != graph.Service {
-		return ""
-	}
-	active, standby := m.Placed(v)
-	if active+standby == 0 {
-		return ""
-	}
-	runA, runS := res.Running(v)
-	_, fo := res.Replicas(v)
-	q, capacity := m.Quorum(v)
-	d := fmt.Sprintf("replicas %d/%d", runA, active)
-	if standby > 0 {
-		d += fmt.Sprintf(" active, %d/%d standby", runS, standby)
-	}
-	d += fmt.Sprintf("; quorum %d", q)
-	if capacity > 0 {
-		d += fmt.Sprintf(", capacity %d", capacity)
-	}
-	switch fo {
-	case graph.FailoverBlocked:
-		d += "; failover blocked by " + strings.Join(ids(m, res.BlockedBy(v)), ", ")
-	case graph.FailoverDone:
-		d += "; failed over to standby"
-	}
-	return d
 }
 
 type printer struct {
@@ -379,15 +348,11 @@ func (p *printer) chain(m *graph.Model, res *graph.Result, c []int32) string {
 // chainFrom is chain with annotations only from index from on.
 func (p *printer) chainFrom(m *graph.Model, res *graph.Result, c []int32, from int) string {
 	parts := make([]string, len(c))
+	details := res.ChainDetails(c, from)
 	for i, v := range c {
 		s := Clean(m.ID(v))
-		if m.Kind(v) == graph.Service && i >= from && i+1 < len(c) {
-			next := c[i+1]
-			if m.Kind(next) == graph.Component || isVia(m, v, next) {
-				if d := serviceDetail(m, res, v); d != "" {
-					s += " [" + d + "]"
-				}
-			}
+		if details[i] != "" {
+			s += " [" + details[i] + "]"
 		}
 		if m.Kind(v) == graph.Component && res.IsFailed(v) {
 			s = p.paint("1", s) + " (failed)"
@@ -395,10 +360,6 @@ func (p *printer) chainFrom(m *graph.Model, res *graph.Result, c []int32, from i
 		parts[i] = s
 	}
 	return strings.Join(parts, " ← ")
-}
-
-func isVia(m *graph.Model, v, x int32) bool {
-	return slices.Contains(m.Via(v), x)
 }
 
 // Count formats n with thousands separators: 47,000,000.

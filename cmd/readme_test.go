@@ -17,7 +17,10 @@ import (
 //	...
 //	```
 //	<!-- end -->
-var readmeBlock = regexp.MustCompile("(?s)<!-- blast ([^>]*?) -->\n```text\n(.*?)```\n<!-- end -->")
+//
+// A block whose output holds fences of its own (a Markdown report) is fenced
+// with four backticks instead of three.
+var readmeBlock = regexp.MustCompile("(?s)<!-- blast ([^>]*?) -->\n(````|```)text\n(.*?)````?\n<!-- end -->")
 
 // TestREADMEOutput runs every command whose output README.md pastes and
 // checks that the pasted text is what the command prints now; with -update
@@ -39,13 +42,13 @@ func TestREADMEOutput(t *testing.T) {
 		var o, e bytes.Buffer
 		Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e})
 		want := "$ blast " + strings.Join(args, " ") + "\n" + o.String() + e.String()
-		got := string(data[b[4]:b[5]])
+		got := string(data[b[6]:b[7]])
 		if got != want && !golden.Update() {
 			t.Errorf("README.md output of blast %s is stale (go test ./cmd -update rewrites it):\n--- README\n%s\n--- now\n%s", strings.Join(args, " "), got, want)
 		}
-		out.Write(data[last:b[4]])
+		out.Write(data[last:b[6]])
 		out.WriteString(want)
-		last = b[5]
+		last = b[7]
 	}
 	out.Write(data[last:])
 	if golden.Update() {

@@ -117,6 +117,9 @@ type coldStart struct {
 	stuck []int32
 	// up reports whether a node outside stuck is not down at the end.
 	up func(x int32) bool
+	// start reports whether node v must be started (a service that lost
+	// its quorum of replicas or was failed by name); the others resume.
+	start func(v int32) bool
 	// standby reports whether service v runs only on its standby
 	// replicas, so that it needs its failover.via control plane.
 	standby func(v int32) bool
@@ -235,7 +238,15 @@ func (m *Model) ColdStartDeadlocks(failed []int32) []Deadlock {
 	}
 	return m.deadlocks(coldStart{
 		stuck: down,
-		up:    func(x int32) bool { return hit.State(x) != Down },
+		up: func(x int32) bool {
+			if m.kinds[x] == Component { // restored, unless down before
+				return base.State(x) != Down
+			}
+			return hit.State(x) != Down
+		},
+		start: func(v int32) bool {
+			return m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down)
+		},
 		standby: func(v int32) bool {
 			_, fo := base.Replicas(v)
 			return fo == FailoverDone
@@ -266,51 +277,79 @@ func (m *Model) met(g int32, up func(x int32) bool) bool {
 }
 
 // comeBack works out which nodes of cs.stuck come back once the groups
-// in soft are soft and the via edges in cut are gone: a node is back once
-// each of its hard dependency entries has K members back or up (and, for
-// a service on its standby replicas, its control plane is), a least
-// fixpoint found by a worklist. O(V+E) on the stuck part.
+// in soft are soft and the via edges in cut are gone, in rounds as the
+// waves of a plan: the starts not yet started are down; the other nodes
+// are down only when that follows from them (the greatest fixpoint, so a
+// cycle of nodes that resume is fine, as in the evaluator); then every
+// start whose hard dependencies (and, on standby replicas, control plane)
+// are up starts. O(r·(V+E)) on the stuck part, for r rounds.
 func (m *Model) comeBack(cs coldStart, inStuck, soft map[int32]bool, cut map[[2]int32]bool) map[int32]bool {
-	back := map[int32]bool{}
-	up := func(x int32) bool {
-		if inStuck[x] {
-			return back[x]
-		}
-		return cs.up(x)
-	}
-	ready := func(v int32) bool {
-		for gi := m.ngStart[v]; gi < m.ngStart[v+1]; gi++ {
-			if m.groupKind[gi] == GroupDep && !m.groupSoft[gi] && !soft[gi] && !m.met(gi, up) {
-				return false
+	started := map[int32]bool{}
+	for {
+		down := map[int32]bool{}
+		var work []int32
+		for _, v := range cs.stuck {
+			if !cs.start(v) {
+				work = append(work, v)
+			} else if !started[v] {
+				down[v] = true
 			}
 		}
-		if m.kinds[v] == Service && cs.standby(v) {
-			for _, x := range m.Via(v) {
-				if !cut[[2]int32{v, x}] && !up(x) {
+		up := func(x int32) bool {
+			if inStuck[x] {
+				return !down[x]
+			}
+			return cs.up(x)
+		}
+		ready := func(v int32) bool {
+			for gi := m.ngStart[v]; gi < m.ngStart[v+1]; gi++ {
+				if m.groupKind[gi] == GroupDep && !m.groupSoft[gi] && !soft[gi] && !m.met(gi, up) {
 					return false
 				}
 			}
+			if m.kinds[v] == Service && cs.standby(v) {
+				for _, x := range m.Via(v) {
+					if !cut[[2]int32{v, x}] && !up(x) {
+						return false
+					}
+				}
+			}
+			return true
 		}
-		return true
-	}
-	work := slices.Clone(cs.stuck)
-	for len(work) > 0 {
-		v := work[len(work)-1]
-		work = work[:len(work)-1]
-		if back[v] || !ready(v) {
-			continue
-		}
-		back[v] = true
-		for _, g := range m.moList[m.moStart[v]:m.moStart[v+1]] {
-			if o := m.groupOwner[g]; inStuck[o] && !back[o] {
+		push := func(o int32) {
+			if inStuck[o] && !down[o] && !cs.start(o) {
 				work = append(work, o)
 			}
 		}
-		for _, o := range m.vwList[m.vwStart[v]:m.vwStart[v+1]] {
-			if inStuck[o] && !back[o] {
-				work = append(work, o)
+		for len(work) > 0 {
+			v := work[len(work)-1]
+			work = work[:len(work)-1]
+			if down[v] || ready(v) {
+				continue
+			}
+			down[v] = true
+			for _, g := range m.moList[m.moStart[v]:m.moStart[v+1]] {
+				push(m.groupOwner[g])
+			}
+			for _, o := range m.vwList[m.vwStart[v]:m.vwStart[v+1]] {
+				push(o)
 			}
 		}
+		progress := false
+		for _, v := range cs.stuck {
+			if cs.start(v) && !started[v] && ready(v) {
+				started[v] = true
+				progress = true
+			}
+		}
+		if !progress {
+			back := map[int32]bool{}
+			for _, v := range cs.stuck {
+				if !down[v] {
+					back[v] = true
+				}
+			}
+			return back
+		}
 	}
-	return back
 }

@@ -286,6 +286,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 	r.Deadlocks = m.deadlocks(coldStart{
 		stuck: stuck,
 		up:    func(x int32) bool { return e.State(x) != Down },
+		start: func(v int32) bool { return plan[v].start },
 		standby: func(v int32) bool {
 			_, fo := base.Replicas(v)
 			return fo == FailoverDone

@@ -122,3 +122,27 @@ rules:
 		})
 	}
 }
+
+// TestRecoverAfter: f needs d and anyOf[c, e], e never goes down; c and d
+// are back at the same time. f waited for d, not for c.
+func TestRecoverAfter(t *testing.T) {
+	m := mustBuild(t, loadInventory(t, `components:
+  - {id: site, kind: site}
+  - {id: rack, kind: rack, parent: site}
+  - {id: other, kind: rack}
+services:
+  - {id: c, placement: [{on: rack}], restart: 30m}
+  - {id: d, placement: [{on: rack}], restart: 30m}
+  - {id: e, placement: [{on: other}]}
+features:
+  - {id: f, dependsOn: [d, {anyOf: [c, e]}]}
+`))
+	r := m.Recover(lookupAll(t, m, []string{"site"}), 0)
+	st, _ := r.Step(lookupAll(t, m, []string{"f"})[0])
+	if st.After < 0 || m.ID(st.After) != "d" {
+		t.Errorf("f back after %v; want d", st.After)
+	}
+	if got := strings.Join(ids(m, r.CriticalPath), ","); got != "d,f" {
+		t.Errorf("critical path %s; want d,f", got)
+	}
+}

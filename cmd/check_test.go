@@ -70,6 +70,8 @@ func TestCheckGolden(t *testing.T) {
 		{"check-naver-baseline.txt", append(naver, "--baseline", "../examples/naver-2022.yaml"), 0},
 		{"check-kakao-fail-on-note.txt", append(kakao, "--policy", "testdata/policy-naver.yaml", "--fail-on", "note"), 0},
 		{"check-bad-policy.txt", append(kakao, "--policy", "testdata/policy-bad.yaml"), 2},
+		{"check-nocycles.txt", []string{"check", "-f", "testdata/nocycles.yaml", "--policy", "testdata/policy-nocycles.yaml"}, 1},
+		{"check-nocycles.json", []string{"check", "-f", "testdata/nocycles.yaml", "--policy", "testdata/policy-nocycles.yaml", "--format", "json"}, 1},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			stdout, stderr, code := run(t, "", tc.args...)

@@ -743,6 +743,37 @@ func BenchmarkRecover(b *testing.B) {
 	}
 }
 
+// chainInventory is n services on one rack, each needing the one before:
+// after the loss of the rack they start one per wave.
+func chainInventory(n int) *inventory.Inventory {
+	inv := &inventory.Inventory{APIVersion: inventory.APIVersion, Kind: "Inventory",
+		Components: []inventory.Component{{ID: "site", Kind: "site"}, {ID: "rack", Kind: "rack", Parent: ref("site")}}}
+	svc := func(i int) string { return fmt.Sprintf("svc%05d", i) }
+	for i := range n {
+		s := inventory.Service{ID: svc(i), Restart: inventory.Duration(time.Minute), Placement: []inventory.Placement{{On: ref("rack")}}}
+		if i > 0 {
+			s.DependsOn = []inventory.Dep{{Kind: inventory.DepHard, K: 1, Of: []inventory.Ref{ref(svc(i - 1))}}}
+		}
+		inv.Services = append(inv.Services, s)
+	}
+	inv.Features = []inventory.Feature{{ID: "feat", Users: 1, DependsOn: []inventory.Dep{{Kind: inventory.DepHard, K: 1, Of: []inventory.Ref{ref(svc(n - 1))}}}}}
+	return inv
+}
+
+// BenchmarkRecoverChain plans the recovery of a chain of services, the
+// worst case for waves and completion times (one of each per service).
+func BenchmarkRecoverChain(b *testing.B) {
+	for _, n := range []int{500, 5000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			m := mustBuild(b, chainInventory(n))
+			site := lookupAll(b, m, []string{"site"})
+			for b.Loop() {
+				m.Recover(site, 0)
+			}
+		})
+	}
+}
+
 func dumpInv(inv *inventory.Inventory) string {
 	var b strings.Builder
 	for _, s := range inv.Services {

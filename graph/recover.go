@@ -51,7 +51,8 @@ type Step struct {
 	Route Route
 	// Wave is the wave that starts the service (RouteRestart and
 	// RouteFailover), or the wave after which a resuming node is back; -1
-	// for a node back as soon as the failed components are restored.
+	// for a node back as soon as the failed components are restored, and
+	// for one that never comes back (Back == Never).
 	Wave int
 	// Ready is when what the route needs is up; Back when the node is up
 	// again (Ready plus Took). Both count from the restoration of the
@@ -94,7 +95,9 @@ type Recovery struct {
 	// marks failed), in id order; blocked ones have Back == Never.
 	Steps []Step
 	// Deadlocks are the cold-start cycles among what never comes back,
-	// ordered by first id.
+	// ordered by cycle (ids in order): every cycle found while breaking
+	// them one at a time, so that applying every suggested break brings
+	// everything back.
 	Deadlocks []Deadlock
 	// Total is when the last feature that comes back is back; AllServices
 	// when the last service is.

@@ -47,7 +47,8 @@ Rule types (see examples/policy.yaml, the default policy, and
                        failure domain of the given kinds with its active replicas
   spread               replicas of selected services span at least N
                        components of a kind
-  noCycles             no cycle of hard dependencies among selected services
+  noCycles             no cold-start deadlock: with every selected service
+                       down at once, all can start again (as blast recover)
 
 Exit 1 when a finding at or above --fail-on is left; 0 when the gate
 passes; 2 on a bad inventory or policy: ids in a rule's select that name

@@ -90,6 +90,8 @@ func TestCheckGolden(t *testing.T) {
 		// ids that name nothing are a bad policy
 		{"check-unknown-id.txt", append(kakao, "--policy", "testdata/policy-unknown-id.yaml"), 2},
 		{"check-bad-policy.txt", append(kakao, "--policy", "testdata/policy-bad.yaml"), 2},
+		{"check-nocycles.txt", []string{"check", "-f", "testdata/nocycles.yaml", "--policy", "testdata/policy-nocycles.yaml"}, 1},
+		{"check-nocycles.json", []string{"check", "-f", "testdata/nocycles.yaml", "--policy", "testdata/policy-nocycles.yaml", "--format", "json"}, 1},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			stdout, stderr, code := run(t, "", tc.args...)

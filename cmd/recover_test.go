@@ -71,6 +71,7 @@ func TestRecoverGolden(t *testing.T) {
 		{"recover-deadlock.txt", []string{"recover", "-f", "testdata/recover-deadlock.yaml", "--fail", "dc-1"}, 0},
 		{"recover-deadlock.json", []string{"recover", "-f", "testdata/recover-deadlock.yaml", "--fail", "dc-1", "--format", "json"}, 0},
 		{"recover-nothing.txt", []string{"recover", "-f", "testdata/recover-deadlock.yaml", "--fail", "find"}, 0},
+		{"recover-no-feature.txt", []string{"recover", "-f", "testdata/recover-deadlock.yaml", "--fail", "ops"}, 0},
 		{"recover-unknown.txt", []string{"recover", "-f", "testdata/recover-deadlock.yaml", "--fail", "dc-3"}, 2},
 		{"recover-bad.txt", []string{"recover", "-f", "testdata/bad.yaml", "--fail", "x"}, 2},
 	} {

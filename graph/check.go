@@ -540,108 +540,12 @@ func (c *checker) spread(r *inventory.Rule) []Finding {
 	return out
 }
 
-// HardCycles returns the cycles of hard dependencies among the given
-// services: for each strongly connected component of the graph whose edges
-// are the non-soft dependencies between them, one shortest cycle through
-// its smallest id, starting there. Soft dependencies are left out: a
-// service can start without them. Cycles are ordered by their first id.
-func (m *Model) HardCycles(services []int32) [][]int32 {
-	return m.cyclesAmong(services, func(g int32) bool { return true }, nil)
-}
-
-// cyclesAmong is the cycle finder behind HardCycles and the recovery
-// plan's deadlocks: edges run from each given node to the members, among
-// the given nodes, of its non-soft dependency groups that keep(group)
-// accepts, and to what extra (when not nil) adds. For each strongly
-// connected component it returns one shortest cycle through its smallest
-// id, starting there, ordered by first id. O(V+E) for the components, plus
-// a breadth-first search per component.
-func (m *Model) cyclesAmong(services []int32, keep func(g int32) bool, extra func(v int32) []int32) [][]int32 {
-	services = slices.Compact(slices.Sorted(slices.Values(services)))
-	local := make(map[int32]int32, len(services))
-	for i, s := range services {
-		local[s] = int32(i)
-	}
-	adj := map[int32][]int32{}
-	start := make([]int32, len(services)+1)
-	var flat []int32
-	for i, s := range services {
-		for g := m.ngStart[s]; g < m.ngStart[s+1]; g++ {
-			if m.groupSoft[g] || m.groupKind[g] != GroupDep || !keep(g) {
-				continue
-			}
-			for _, x := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
-				if _, ok := local[x]; ok && x != s {
-					adj[s] = append(adj[s], x)
-				}
-			}
-		}
-		if extra != nil {
-			for _, x := range extra(s) {
-				if _, ok := local[x]; ok && x != s {
-					adj[s] = append(adj[s], x)
-				}
-			}
-		}
-		slices.Sort(adj[s])
-		adj[s] = slices.Compact(adj[s])
-		for _, x := range adj[s] {
-			flat = append(flat, local[x])
-		}
-		start[i+1] = int32(len(flat))
-	}
-	var out [][]int32
-	sccs, _ := tarjan(start, flat)
-	for _, scc := range sccs {
-		if len(scc) < 2 {
-			continue
-		}
-		for i, v := range scc {
-			scc[i] = services[v]
-		}
-		out = append(out, shortestCycle(scc, adj))
-	}
-	slices.SortFunc(out, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
-	return out
-}
-
-// shortestCycle finds a shortest cycle through the smallest node of scc,
-// by breadth-first search inside scc, neighbours in id order.
-func shortestCycle(scc []int32, adj map[int32][]int32) []int32 {
-	start := slices.Min(scc)
-	inSCC := map[int32]bool{}
-	for _, v := range scc {
-		inSCC[v] = true
-	}
-	prev := map[int32]int32{}
-	frontier := []int32{start}
-	for len(frontier) > 0 {
-		var next []int32
-		for _, v := range frontier {
-			for _, w := range adj[v] {
-				if !inSCC[w] {
-					continue
-				}
-				if w == start {
-					cycle := []int32{}
-					for x := v; x != start; x = prev[x] {
-						cycle = append(cycle, x)
-					}
-					cycle = append(cycle, start)
-					slices.Reverse(cycle)
-					return cycle
-				}
-				if _, seen := prev[w]; !seen {
-					prev[w] = v
-					next = append(next, w)
-				}
-			}
-		}
-		frontier = next
-	}
-	return []int32{start}
-}
-
+// noCycles runs the recovery plan's deadlock finder on a cold start from
+// nothing: every service the rule selects is down at once and must start
+// again (through its failover.via control plane when it runs only on its
+// standby replicas). Each deadlock found is a finding about the first
+// node of its cycle, with the edge to break; breaking every one lets the
+// selected services all start.
 func (c *checker) noCycles(r *inventory.Rule) []Finding {
 	m := c.m
 	var services []int32
@@ -651,15 +555,16 @@ func (c *checker) noCycles(r *inventory.Rule) []Finding {
 		}
 	}
 	var out []Finding
-	for _, cyc := range m.HardCycles(services) {
+	for _, d := range m.ColdStartDeadlocks(services) {
+		cyc := d.Cycle
 		names := make([]string, len(cyc)+1)
 		for i, v := range cyc {
 			names[i] = m.ID(v)
 		}
 		names[len(cyc)] = m.ID(cyc[0])
 		out = append(out, Finding{Rule: r, Subject: cyc[0], Failure: -1, Cycle: cyc, whyOf: -1,
-			Message: fmt.Sprintf("dependency cycle %s: none of them can start from nothing (a cold-start deadlock); make one edge soft or give it a break-glass path",
-				strings.Join(names, " → "))})
+			Message: fmt.Sprintf("cold-start deadlock %s: with these services down, none of them can start; break %s → %s (make the dependency soft, or give %s a cached credential or a break-glass path)",
+				strings.Join(names, " → "), m.ID(d.From), m.ID(d.To), m.ID(d.From))})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -50,7 +51,8 @@ type Step struct {
 	Route Route
 	// Wave is the wave that starts the service (RouteRestart and
 	// RouteFailover), or the wave after which a resuming node is back; -1
-	// for a node back as soon as the failed components are restored.
+	// for a node back as soon as the failed components are restored, and
+	// for one that never comes back (Back == Never).
 	Wave int
 	// Ready is when what the route needs is up; Back when the node is up
 	// again (Ready plus Took). Both count from the restoration of the
@@ -93,7 +95,9 @@ type Recovery struct {
 	// marks failed), in id order; blocked ones have Back == Never.
 	Steps []Step
 	// Deadlocks are the cold-start cycles among what never comes back,
-	// ordered by first id.
+	// ordered by cycle (ids in order): every cycle found while breaking
+	// them one at a time, so that applying every suggested break brings
+	// everything back.
 	Deadlocks []Deadlock
 	// Total is when the last feature that comes back is back; AllServices
 	// when the last service is.
@@ -144,6 +148,7 @@ func (m *Model) durations(v int32, def time.Duration) (restart, rto time.Duratio
 
 // planned is the recovery state of one node during planning.
 type planned struct {
+	in            bool // taken down by the failure: part of the plan
 	start         bool // needs a start (restart or failover)
 	canFailover   bool // surviving standby replicas can be promoted
 	restartNeedsV bool // even a restart needs the control plane (it runs on standby)
@@ -176,8 +181,16 @@ type planned struct {
 // def is 0); rto likewise from failover.rto and the tier's rto.
 //
 // Waves are levels: wave 0 needs nothing that is down; wave n needs only
-// what waves before n restored, along the route the timing chose.
-// O(k·(V+E)) for k distinct completion times and waves.
+// what waves before n restored, along the route the timing chose. What
+// never comes back is explained by Deadlocks (see Deadlock): breaking
+// every suggested edge lets all of it come back.
+//
+// Cost: one evaluation, O(V+E), per distinct completion time, per wave and
+// per service started (to find the service each node waited for), so
+// O((k+w+s)·(V+E)) for k completion times, w waves and s services
+// started, plus one evaluation per service finishing at the same moment
+// for each node that no single one of them explains (substitutes that
+// finish together), and O(d·(V+E)) for d deadlocks.
 func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 	if def <= 0 {
 		def = DefaultRestart
@@ -187,13 +200,14 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 	hit := m.Simulate(failed)
 	r := &Recovery{m: m, Failed: failed, step: map[int32]int{}}
 
-	plan := map[int32]*planned{}
+	plan := make([]planned, m.Len())
 	var nodes, starts []int32
 	for v := int32(0); v < int32(m.Len()); v++ {
 		if m.kinds[v] == Component || hit.State(v) != Down || base.State(v) == Down {
 			continue
 		}
-		p := &planned{readyR: Never, readyF: Never, back: Never}
+		p := &plan[v]
+		*p = planned{in: true, readyR: Never, readyF: Never, back: Never}
 		if m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down) {
 			p.start = true
 			p.restart, p.rto, p.rFrom, p.oFrom = m.durations(v, def)
@@ -203,12 +217,11 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 			p.restartNeedsV = fo == FailoverDone
 			starts = append(starts, v)
 		}
-		plan[v] = p
 		nodes = append(nodes, v)
 	}
 
 	e := m.NewEvaluator()
-	pending := map[int32]bool{}
+	pending := make([]bool, m.Len())
 	for _, s := range starts {
 		pending[s] = true
 	}
@@ -226,7 +239,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 	for {
 		e.Run(remaining())
 		for _, v := range nodes {
-			p := plan[v]
+			p := &plan[v]
 			if p.back != Never || (p.start && !pending[v]) {
 				continue
 			}
@@ -247,7 +260,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		next := Never
 		for _, s := range starts {
 			if pending[s] {
-				next = min(next, completion(plan[s]))
+				next = min(next, completion(&plan[s]))
 			}
 		}
 		if next == Never {
@@ -255,7 +268,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		}
 		t = next
 		for _, s := range starts {
-			p := plan[s]
+			p := &plan[s]
 			if pending[s] && completion(p) == t {
 				pending[s] = false
 				p.back = t
@@ -266,34 +279,44 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 			}
 		}
 	}
-	final := remaining()
-	r.deadlocks(e, plan, nodes)
-
-	// Waves: levels along the chosen routes.
-	wave := map[int32]int{}
-	left := map[int32]bool{}
-	for _, s := range starts {
-		if plan[s].back != Never {
-			left[s] = true
+	// e holds the end state: what never started is failed.
+	var stuck []int32
+	for _, v := range nodes {
+		if plan[v].back == Never {
+			stuck = append(stuck, v)
 		}
 	}
+	r.Deadlocks = m.deadlocks(coldStart{
+		stuck: stuck,
+		up:    func(x int32) bool { return e.State(x) != Down },
+		start: func(v int32) bool { return plan[v].start },
+		standby: func(v int32) bool {
+			_, fo := base.Replicas(v)
+			return fo == FailoverDone
+		},
+	})
+
+	// Waves: levels along the chosen routes. A start is down until its
+	// wave; one that never comes back stays down.
+	wave := make([]int, m.Len())
+	hasWave := make([]bool, m.Len())
 	for w := -1; ; w++ {
 		var down []int32
 		for _, s := range starts {
-			if left[s] || slices.Contains(final, s) {
+			if !hasWave[s] {
 				down = append(down, s)
 			}
 		}
 		e.Run(down)
 		for _, v := range nodes {
-			if _, ok := wave[v]; !ok && !plan[v].start && e.State(v) != Down {
-				wave[v] = w
+			if !hasWave[v] && !plan[v].start && e.State(v) != Down {
+				wave[v], hasWave[v] = w, true
 			}
 		}
 		var next []int32
 		for _, s := range starts {
-			p := plan[s]
-			if !left[s] || !e.depsUp(s) {
+			p := &plan[s]
+			if hasWave[s] || p.back == Never || !e.depsUp(s) {
 				continue
 			}
 			if (p.route == RouteFailover || p.restartNeedsV) && !e.viaUp(s) {
@@ -305,17 +328,16 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 			break
 		}
 		for _, s := range next {
-			wave[s] = w + 1
-			delete(left, s)
+			wave[s], hasWave[s] = w+1, true
 		}
 		r.Waves = append(r.Waves, next)
 	}
 
 	for _, v := range nodes {
-		p := plan[v]
+		p := &plan[v]
 		st := Step{Node: v, Route: p.route, Ready: p.readyR, Back: p.back, After: -1, Wave: -1}
-		if w, ok := wave[v]; ok {
-			st.Wave = w
+		if hasWave[v] && p.back != Never {
+			st.Wave = wave[v]
 		}
 		if p.start {
 			st.Took, st.TookFrom = p.restart, p.rFrom
@@ -336,7 +358,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		r.step[v] = len(r.Steps)
 		r.Steps = append(r.Steps, st)
 	}
-	r.link(plan)
+	r.link(e, plan, starts)
 	return r
 }
 
@@ -394,75 +416,73 @@ func (e *Evaluator) viaUp(v int32) bool {
 	return true
 }
 
-// deadlocks finds the cold-start cycles among what stays down in the
-// evaluator's last run (the services never started failed): edges follow
-// the hard dependency entries that are not met.
-func (r *Recovery) deadlocks(e *Evaluator, plan map[int32]*planned, nodes []int32) {
-	m := r.m
-	var stuck []int32
-	for _, v := range nodes {
-		if plan[v].back == Never && e.State(v) == Down {
-			stuck = append(stuck, v)
-		}
+// readyIn reports whether the route of step st is open in e's last run:
+// a resuming node is not down; a start has its hard dependencies up, and
+// its control plane when the route needs it.
+func (e *Evaluator) readyIn(st Step, p *planned) bool {
+	v := st.Node
+	if !p.start {
+		return e.State(v) != Down
 	}
-	dependents := func(x int32) int {
-		n := 0
-		for _, g := range m.moList[m.moStart[x]:m.moStart[x+1]] {
-			if m.groupKind[g] == GroupDep && !m.groupSoft[g] {
-				n++
-			}
-		}
-		return n
-	}
-	viaDown := func(v int32) []int32 {
-		if p := plan[v]; p == nil || !p.restartNeedsV {
-			return nil
-		}
-		var out []int32
-		for _, x := range m.Via(v) {
-			if e.State(x) == Down {
-				out = append(out, x)
-			}
-		}
-		return out
-	}
-	for _, cyc := range m.cyclesAmong(stuck, func(g int32) bool { return !e.groupUp(g) }, viaDown) {
-		best := 0
-		for i := range cyc {
-			if d, b := dependents(cyc[i]), dependents(cyc[best]); d > b || d == b && cyc[i] < cyc[best] {
-				best = i
-			}
-		}
-		from := cyc[(best+len(cyc)-1)%len(cyc)]
-		r.Deadlocks = append(r.Deadlocks, Deadlock{Cycle: cyc, From: from, To: cyc[best]})
-	}
+	needVia := st.Route == RouteFailover || p.restartNeedsV
+	return e.depsUp(v) && (!needVia || e.viaUp(v))
 }
 
-// link sets every step's After (the started service whose completion at
-// the step's Ready time made it possible, among what it needs, smallest
-// id) and the critical path.
-func (r *Recovery) link(plan map[int32]*planned) {
+// link sets every step's After and the critical path. A node ready at
+// time t > 0 waited for the services finishing at t; After is the one,
+// smallest id first, whose absence alone would keep the node waiting at t.
+// When none does (substitutes finishing together, such as both members of
+// an anyOf), the services finishing at t are dropped one by one, in id
+// order, while the rest still keep the node waiting, and After is the
+// smallest that remains.
+func (r *Recovery) link(e *Evaluator, plan []planned, starts []int32) {
 	m := r.m
-	doneAt := map[time.Duration][]int32{}
-	for _, st := range r.Steps {
-		if plan[st.Node].start && st.Back != Never {
-			doneAt[st.Back] = append(doneAt[st.Back], st.Node)
+	doneAt := map[time.Duration][]int32{} // starts back at t, in id order
+	for _, s := range starts {
+		if b := plan[s].back; b != Never {
+			doneAt[b] = append(doneAt[b], s)
 		}
 	}
-	for i := range r.Steps {
-		st := &r.Steps[i]
-		if st.Back == Never || st.Ready == 0 {
-			continue
+	byReady := map[time.Duration][]int{}
+	for i, st := range r.Steps {
+		if st.Back != Never && st.Ready > 0 {
+			byReady[st.Ready] = append(byReady[st.Ready], i)
 		}
-		cands := doneAt[st.Ready]
-		if len(cands) == 0 {
-			continue
+	}
+	for _, t := range slices.Sorted(maps.Keys(byReady)) {
+		done := doneAt[t]
+		var after []int32 // pending after t
+		for _, s := range starts {
+			if plan[s].back > t {
+				after = append(after, s)
+			}
 		}
-		reach := m.needs(st.Node, st.Route == RouteFailover || plan[st.Node].restartNeedsV, plan)
-		for _, c := range cands { // in id order
-			if reach[c] {
-				st.After = c
-				break
+		with := func(extra []int32) []int32 { return append(after[:len(after):len(after)], extra...) }
+		ready := func(i int) bool { st := r.Steps[i]; return e.readyIn(st, &plan[st.Node]) }
+		for _, c := range done {
+			e.Run(with([]int32{c}))
+			for _, i := range byReady[t] {
+				if r.Steps[i].After < 0 && !ready(i) {
+					r.Steps[i].After = c
+				}
+			}
+		}
+		for _, i := range byReady[t] {
+			if r.Steps[i].After >= 0 {
+				continue
+			}
+			keep := slices.Clone(done)
+			for j := 0; j < len(keep); {
+				try := slices.Delete(slices.Clone(keep), j, j+1)
+				e.Run(with(try))
+				if !ready(i) {
+					keep = try
+				} else {
+					j++
+				}
+			}
+			if len(keep) > 0 {
+				r.Steps[i].After = keep[0]
 			}
 		}
 	}
@@ -500,40 +520,6 @@ func (r *Recovery) link(plan map[int32]*planned) {
 		}
 	}
 	slices.Reverse(r.CriticalPath)
-}
-
-// needs returns the nodes of the plan that v needs, directly or through
-// other nodes of the plan: members of hard dependency entries, and the
-// failover control plane when via is set (for v itself) or when a node on
-// the way fails over.
-func (m *Model) needs(v int32, via bool, plan map[int32]*planned) map[int32]bool {
-	seen := map[int32]bool{}
-	queue := []int32{v}
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		visit := func(y int32) {
-			if _, ok := plan[y]; ok && !seen[y] {
-				seen[y] = true
-				queue = append(queue, y)
-			}
-		}
-		for g := m.ngStart[x]; g < m.ngStart[x+1]; g++ {
-			if m.groupKind[g] != GroupDep || m.groupSoft[g] {
-				continue
-			}
-			for _, y := range m.gmList[m.gmStart[g]:m.gmStart[g+1]] {
-				visit(y)
-			}
-		}
-		p := plan[x]
-		if (x == v && via) || (x != v && p != nil && (p.route == RouteFailover || p.restartNeedsV)) {
-			for _, y := range m.Via(x) {
-				visit(y)
-			}
-		}
-	}
-	return seen
 }
 
 // ByBack orders steps by when they are back (never last), then id.

@@ -982,15 +982,22 @@ func (d *decoder) defaults(n *yaml.Node, path string, inv *Inventory) {
 		}},
 		field{"tiers", func(v *yaml.Node, p string) {
 			d.mapping(v, p, "defaults.tiers", func(key string, e *yaml.Node, ep string) {
-				if t, err := strconv.Atoi(key); err != nil || t < 1 {
+				t, err := strconv.Atoi(key)
+				if err != nil || t < 1 {
 					d.errorf(e, ep, "such as 1: {restart: 15m, rto: 30m}", "tier %q must be a whole number from 1", key)
 					return
 				}
+				raw := key
+				key = strconv.Itoa(t) // "01" is tier 1
 				if def.Tiers == nil {
 					def.Tiers = map[string]TierDefaults{}
 				}
 				if _, dup := def.Tiers[key]; dup {
-					d.errorf(e, ep, "give each tier once, in one file", "defaults for tier %s given twice", key)
+					hint := "give each tier once, in one file"
+					if raw != key {
+						hint = fmt.Sprintf("%q is tier %s; give each tier once, in one file", raw, key)
+					}
+					d.errorf(e, ep, hint, "defaults for tier %s given twice", key)
 					return
 				}
 				var td TierDefaults

@@ -73,8 +73,11 @@ type PolicyMetadata struct {
 //     control plane.
 //   - spread: the replicas of each service Select picks must span at least
 //     Min distinct components of kind Kinds[0].
-//   - noCycles: no cycle of hard dependencies among the services Select
-//     picks (a cold-start deadlock).
+//   - noCycles: no cold-start deadlock when the services Select picks are
+//     all down at once: the deadlock finder of the recovery plan, run on a
+//     start from nothing (hard dependencies, and the failover control
+//     plane of services that run only on standby replicas; an anyOf or
+//     atLeast with enough members outside the cycle is a way out).
 type Rule struct {
 	ID          string    `json:"id" jsonschema:"minLength=1"`
 	Type        string    `json:"type" jsonschema:"enum=survive,enum=maxImpact,enum=independentFailover,enum=spread,enum=noCycles"`

@@ -36,7 +36,7 @@ type RecoveryReport struct {
 }
 
 // WaveEntry is one wave of the plan: the services it starts and the
-// features back once they are.
+// features back once they are, by time back, then id.
 type WaveEntry struct {
 	Wave     int      `json:"wave"`
 	Services []string `json:"services"`
@@ -49,8 +49,9 @@ type RecoveryEntry struct {
 	Name  string `json:"name,omitempty"`
 	Route string `json:"route" jsonschema:"enum=restart,enum=failover,enum=resume"`
 	// Wave is the wave that starts it (or after which it resumes); -1:
-	// back at once.
-	Wave         int      `json:"wave"`
+	// back at once, when the failed components are; null: never back on
+	// its own.
+	Wave         *int     `json:"wave"`
 	ReadyMinutes *float64 `json:"readyMinutes"`
 	BackMinutes  *float64 `json:"backMinutes"`
 	TookMinutes  float64  `json:"tookMinutes"`
@@ -88,11 +89,15 @@ func NewRecoveryReport(name string, def time.Duration, r *graph.Recovery) *Recov
 		Waves: []WaveEntry{}, Features: []RecoveryEntry{}, Services: []RecoveryEntry{}, Operations: []string{},
 		Deadlocks: []DeadlockEntry{}, CriticalPath: []RecoveryEntry{}}
 	entry := func(st graph.Step) RecoveryEntry {
-		e := RecoveryEntry{ID: m.ID(st.Node), Route: st.Route.String(), Wave: st.Wave,
+		e := RecoveryEntry{ID: m.ID(st.Node), Route: st.Route.String(),
 			ReadyMinutes: minutes(st.Ready), BackMinutes: minutes(st.Back), TookMinutes: st.Took.Minutes(),
 			TookFrom: st.TookFrom, node: st.Node, back: st.Back}
 		if n := m.Name(st.Node); n != e.ID {
 			e.Name = n
+		}
+		if st.Back != graph.Never {
+			w := st.Wave
+			e.Wave = &w
 		}
 		if st.After >= 0 {
 			e.After = m.ID(st.After)
@@ -120,10 +125,12 @@ func NewRecoveryReport(name string, def time.Duration, r *graph.Recovery) *Recov
 		}
 	}
 	slices.SortFunc(rep.Features, byBack)
+	inWave := slices.Clone(rep.Features)
+	slices.SortFunc(inWave, func(a, b RecoveryEntry) int { return cmp.Or(cmp.Compare(a.back, b.back), cmp.Compare(a.ID, b.ID)) })
 	for i, w := range r.Waves {
 		we := WaveEntry{Wave: i, Services: ids(m, w), Features: []string{}}
-		for _, f := range rep.Features {
-			if f.Wave == i && f.back != graph.Never {
+		for _, f := range inWave {
+			if f.Wave != nil && *f.Wave == i {
 				we.Features = append(we.Features, f.ID)
 			}
 		}
@@ -205,9 +212,14 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 		p.printf("nothing went down: no recovery needed\n")
 		return p.err
 	}
-	starts := 0
+	starts, stuck := 0, 0
 	for _, w := range r.Waves {
 		starts += len(w)
+	}
+	for _, e := range rep.Services {
+		if e.back == graph.Never {
+			stuck++
+		}
 	}
 	back := 0
 	for _, f := range rep.Features {
@@ -216,12 +228,26 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 		}
 	}
 	p.printf("time 0 is when the failed components are back (repowered)\n")
-	p.printf("%d of %d features down, the rest need nothing; %d services to start in %d %s; ",
-		len(rep.Features), len(m.Nodes(graph.Feature)), starts, len(r.Waves), num.Plural(len(r.Waves), "wave", "waves"))
-	if rep.TotalMinutes != nil {
-		p.printf("every feature back after %s\n", Duration(r.Total))
+	p.printf("%d of %d features down, the rest need nothing; ", len(rep.Features), len(m.Nodes(graph.Feature)))
+	if len(rep.Services) == 0 {
+		p.printf("no service down")
 	} else {
-		p.printf("%d back, %d never without a fix\n", back, len(rep.Features)-back)
+		p.printf("%d %s down: %d started in %d %s", len(rep.Services), num.Plural(len(rep.Services), "service", "services"),
+			starts, len(r.Waves), num.Plural(len(r.Waves), "wave", "waves"))
+		if n := len(rep.Services) - starts - stuck; n > 0 {
+			p.printf(", %d %s", n, num.Plural(n, "resumes", "resume"))
+		}
+		if stuck > 0 {
+			p.printf(", %d deadlocked", stuck)
+		}
+	}
+	switch {
+	case len(rep.Features) == 0:
+		p.printf("; no feature is down\n")
+	case rep.TotalMinutes != nil:
+		p.printf("; every feature back after %s\n", Duration(r.Total))
+	default:
+		p.printf("; %d %s back, %d never without a fix\n", back, num.Plural(back, "feature", "features"), len(rep.Features)-back)
 	}
 
 	if len(rep.Operations) > 0 {
@@ -233,6 +259,10 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 		}
 	}
 
+	backOf := map[string]time.Duration{}
+	for _, f := range rep.Features {
+		backOf[f.ID] = f.back
+	}
 	for _, we := range rep.Waves {
 		p.printf("\n%s\n", p.bold(fmt.Sprintf("Wave %d", we.Wave)))
 		for _, id := range we.Services {
@@ -240,7 +270,11 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 			p.printf("  start %s  %s\n", Clean(e.ID), stepSummary(e))
 		}
 		if len(we.Features) > 0 {
-			p.printf("  features back: %s\n", listAll(we.Features, opt.Top))
+			timed := make([]string, len(we.Features))
+			for i, id := range we.Features {
+				timed[i] = id + " (" + Duration(backOf[id]) + ")"
+			}
+			p.printf("  features back: %s\n", listAll(timed, opt.Top))
 		}
 	}
 	if len(rep.Deadlocks) > 0 {
@@ -260,9 +294,13 @@ func WriteRecoveryText(w io.Writer, rep *RecoveryReport, opt RecoveryTextOptions
 		p.printf("  blocked: %s\n", listAll(never, opt.Top))
 	}
 
-	p.printf("\n%s\n", p.bold("Features by time back"))
+	if len(rep.Features) > 0 {
+		p.printf("\n%s\n", p.bold("Features by time back"))
+	}
 	t := newTable(p)
-	t.row("BACK", "FEATURE", "TIER", "USERS", "VIA")
+	if len(rep.Features) > 0 {
+		t.row("BACK", "FEATURE", "TIER", "USERS", "VIA")
+	}
 	for i, f := range rep.Features {
 		if opt.Top > 0 && i == opt.Top {
 			t.flush()

@@ -131,8 +131,11 @@ func TestCheckRules(t *testing.T) {
 		{"noCycles", `
   - {id: r, type: noCycles}`,
 			[]string{"a - - error"}},
-		{"noCycles without the cycle", `
+		{"noCycles with one member of the cycle", `
   - {id: r, type: noCycles, select: {ids: [a, db]}}`,
+			[]string{"a - - error"}}, // a down takes b down with it: they cannot start
+		{"noCycles without the cycle", `
+  - {id: r, type: noCycles, select: {ids: [db, ops]}}`,
 			nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -873,7 +873,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &f.Name) }},
 		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &f.Description) }},
 		field{"product", func(v *yaml.Node, p string) { d.str(v, p, &f.Product) }},
-		field{"users", func(v *yaml.Node, p string) { d.integer(v, p, 0, &f.Users) }},
+		field{"users", func(v *yaml.Node, p string) { f.UsersPos = d.pos(v); d.integer(v, p, 0, &f.Users) }},
 		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &f.Tier) }},
 		field{"dependsOn", func(v *yaml.Node, p string) { f.DependsOn = d.deps(v, p) }},
 		field{"source", func(v *yaml.Node, p string) { d.str(v, p, &f.Source) }},

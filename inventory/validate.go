@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -99,6 +100,7 @@ func validate(inv *Inventory, damaged map[Pos]parts) Diagnostics {
 	for i := range inv.Features {
 		v.feature(&inv.Features[i])
 	}
+	v.usersTotal()
 	if v.diags.Err() == nil {
 		v.singleSiteTier1()
 	}
@@ -305,8 +307,13 @@ func (v *validator) parentLoops() {
 	}
 }
 
+// MaxReplicas bounds the replicas of one service, active and standby
+// together: evaluation counts them in 32 bits.
+const MaxReplicas = math.MaxInt32
+
 func (v *validator) service(s *Service) {
 	active, standby := 0, 0
+	tooMany := false
 	for pi := range s.Placement {
 		p := &s.Placement[pi]
 		if p.Standby() {
@@ -314,7 +321,21 @@ func (v *validator) service(s *Service) {
 		} else {
 			active += p.Count()
 		}
+		if !tooMany && active+standby > MaxReplicas {
+			tooMany = true
+			pos, path := p.Pos, index(s.Path+".placement", pi)
+			if p.ReplicasPos.Line > 0 {
+				pos, path = p.ReplicasPos, path+".replicas"
+			}
+			v.errorf(pos, path, "place fewer replicas: count instances, not requests or users",
+				"service %q places %d replicas in all, more than the limit of %d", s.ID, active+standby, MaxReplicas)
+		}
 		v.resolve(&p.On, "placement", KindComponent)
+	}
+	if tooMany {
+		// Quorum and capacity counts of such a service mean nothing.
+		v.deps(s.ID, s.DependsOn)
+		return
 	}
 	if s.Failover != nil {
 		for ri := range s.Failover.Via {
@@ -384,6 +405,34 @@ func (v *validator) feature(f *Feature) {
 		v.errorf(f.Pos, f.Path, "list the services it needs under dependsOn", "feature %q has no dependencies", f.ID)
 	}
 	v.deps(f.ID, f.DependsOn)
+}
+
+// usersTotal checks that the users of all features add up to less than
+// math.MaxInt64, so that any sum of them (users down, degraded or
+// affected) is exact. It reports the first feature, by position, whose
+// users take the running total over the limit.
+func (v *validator) usersTotal() {
+	fs := v.inv.Features
+	order := make([]int, len(fs))
+	for i := range order {
+		order[i] = i
+	}
+	// Position order does not depend on the order the files were given in.
+	sort.SliceStable(order, func(a, b int) bool { return fs[order[a]].Pos.Less(fs[order[b]].Pos) })
+	var total int64
+	for _, i := range order {
+		f := &fs[i]
+		if f.Users > math.MaxInt64-total {
+			pos := f.Pos
+			if f.UsersPos.Line > 0 {
+				pos = f.UsersPos
+			}
+			v.errorf(pos, f.Path+".users", "give the number of people who use the feature; the users of all features must add up to at most 2^63-1",
+				"users of all features add up to more than %d", int64(math.MaxInt64))
+			return
+		}
+		total += f.Users
+	}
 }
 
 func (v *validator) deps(self string, deps []Dep) {

@@ -57,6 +57,8 @@ var validateCases = []validateCase{
 	{name: "only-standby"},
 	{name: "feature-no-deps"},
 	{name: "service-no-placement"},
+	{name: "replicas-overflow"}, // more replicas than 32 bits count
+	{name: "users-overflow"},    // more users in all than 64 bits count
 	// Valid inventories, some with warnings.
 	{name: "multi-doc", ok: true},
 	{name: "valid-json", files: []string{"valid.json"}, ok: true},

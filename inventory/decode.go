@@ -26,14 +26,22 @@ type decoder struct {
 	// damaged, when not nil, collects the parts of entities, by position,
 	// that decoding errors dropped (see parts).
 	damaged map[Pos]parts
-	// badKeys holds the paths of objects with a key that was not read: an
+	// badKeys holds, by path, the objects with a key that was not read: an
 	// unknown field, a merge key or a key that is not a plain name.
-	badKeys map[string]bool
+	badKeys map[string]*badKeys
 	// stopAt is the number of diagnostics at which the file is no longer
 	// read (see maxFileProblems; math.MaxInt for no limit); stopped tells
 	// that it was reached.
 	stopAt  int
 	stopped bool
+}
+
+// badKeys tells what keys of one object were not read.
+type badKeys struct {
+	unknown []string // unknown field names
+	other   bool     // a merge key or a key that is not a plain name
+	seen    []string // the known fields the object gave
+	fields  []string // the fields the object may have
 }
 
 // maxFileProblems bounds the problems reported in one file: past it the
@@ -51,7 +59,8 @@ const (
 	partPlacement parts = 1 << iota
 	partDeps
 	partFeeds
-	partAll = partPlacement | partDeps | partFeeds
+	partParent
+	partAll = partPlacement | partDeps | partFeeds | partParent
 )
 
 // aliasFactor bounds how much aliases may expand a document: the decoder
@@ -182,8 +191,13 @@ func (d *decoder) entity(before int, pos Pos, path string) {
 		return
 	}
 	var p parts
-	if d.badKeys[path] {
-		p = partAll
+	if bk := d.badKeys[path]; bk != nil {
+		if bk.other {
+			p = partAll // a merge key could have held anything
+		}
+		for _, k := range bk.unknown {
+			p |= misspelt(k, bk.seen, bk.fields)
+		}
 	}
 	for _, x := range (*d.diags)[before:] {
 		if x.Severity != Error {
@@ -199,11 +213,54 @@ func (d *decoder) entity(before int, pos Pos, path string) {
 			p |= partDeps
 		case strings.HasPrefix(rel, ".power"), strings.HasPrefix(rel, ".network"):
 			p |= partFeeds
+		case strings.HasPrefix(rel, ".parent"):
+			p |= partParent
 		}
 	}
 	if p != 0 {
 		d.damaged[pos] |= p
 	}
+}
+
+// entityFields are the fields of an entity whose absence makes validation
+// report more than the one mistake: a service without placement, or a
+// feature without dependencies, is an error of its own. Each comes with
+// other names a writer may have used for it.
+var entityFields = []struct {
+	name  string
+	part  parts
+	alias []string
+}{
+	{"placement", partPlacement, []string{"placements", "replicas", "runson", "hosts"}},
+	{"dependson", partDeps, []string{"depends", "deps", "dependencies", "requires", "needs", "uses"}},
+	{"power", partFeeds, []string{"feeds", "powerfeeds", "psu"}},
+	{"network", partFeeds, []string{"uplinks", "net"}},
+	{"parent", partParent, []string{"in", "location", "site", "within"}},
+}
+
+// misspelt returns the parts of an entity that unknown key k plausibly
+// stands for: one of the entity's fields, not given (it is not among
+// seen), that k misspells, ignoring case, '-' and '_'. An unrelated key,
+// such as colour, damages nothing, so that the rest of the entity is still
+// checked.
+func misspelt(k string, seen, fields []string) parts {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
+	}
+	has := func(names []string, f string) bool {
+		return slices.ContainsFunc(names, func(s string) bool { return norm(s) == f })
+	}
+	nk := norm(k)
+	var p parts
+	for _, f := range entityFields {
+		if !has(fields, f.name) || has(seen, f.name) {
+			continue // not a field of the entity, or given under its own name
+		}
+		if nk == f.name || slices.Contains(f.alias, nk) || Suggest(nk, []string{f.name}) != "" {
+			p |= f.part
+		}
+	}
+	return p
 }
 
 // resolve follows aliases and charges the walk budget. It returns nil once
@@ -276,12 +333,12 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			return true
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.badKey(path)
+			d.badKey(path, "")
 			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		if k.Tag == "!!merge" {
-			d.badKey(path)
+			d.badKey(path, "")
 			d.errorf(k, path, "write the fields out instead", "YAML merge keys (<<) are not supported")
 			continue
 		}
@@ -310,7 +367,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			for j, f := range fields {
 				names[j] = f.name
 			}
-			d.badKey(path)
+			d.badKey(path, k.Value)
 			hint := didYouMean(k.Value, names)
 			if hint == "" {
 				hint = "known fields: " + strings.Join(names, ", ")
@@ -324,14 +381,35 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 		}
 		h.fn(v, sub)
 	}
+	if bk := d.badKeys[path]; bk != nil {
+		for _, f := range fields {
+			bk.fields = append(bk.fields, f.name)
+		}
+		for _, k := range seen {
+			if slices.ContainsFunc(fields, func(f field) bool { return f.name == k.Value }) {
+				bk.seen = append(bk.seen, k.Value)
+			}
+		}
+	}
 	return true
 }
 
-func (d *decoder) badKey(path string) {
+// badKey records that the object at path has a key that was not read:
+// unknown field name, or "" for a key that is not a field at all.
+func (d *decoder) badKey(path, name string) {
 	if d.badKeys == nil {
-		d.badKeys = make(map[string]bool)
+		d.badKeys = make(map[string]*badKeys)
 	}
-	d.badKeys[path] = true
+	bk := d.badKeys[path]
+	if bk == nil {
+		bk = &badKeys{}
+		d.badKeys[path] = bk
+	}
+	if name == "" {
+		bk.other = true
+	} else {
+		bk.unknown = append(bk.unknown, name)
+	}
 }
 
 func joinPath(path, key string) string {

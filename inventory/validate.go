@@ -65,6 +65,8 @@ type validator struct {
 	// damaged holds, by position, the parts of entities that decoding
 	// errors dropped; checks that count those parts skip them.
 	damaged map[Pos]parts
+	// dupIDs holds the ids that more than one entity has.
+	dupIDs map[string]bool
 	// ids by kind, sorted, for "did you mean"
 	compIDs, svcIDs, allIDs []string
 }
@@ -101,9 +103,7 @@ func validate(inv *Inventory, damaged map[Pos]parts) Diagnostics {
 		v.feature(&inv.Features[i])
 	}
 	v.usersTotal()
-	if v.diags.Err() == nil {
-		v.singleSiteTier1()
-	}
+	v.singleSiteTier1()
 	return v.diags
 }
 
@@ -132,6 +132,10 @@ func (v *validator) ids() {
 		check(entry{f.ID, f.Path, f.Pos, KindFeature, i})
 	}
 	for id, es := range dups {
+		if v.dupIDs == nil {
+			v.dupIDs = make(map[string]bool)
+		}
+		v.dupIDs[id] = true
 		first := v.idx[id]
 		var pos Pos
 		var path string
@@ -452,40 +456,50 @@ func (v *validator) deps(self string, deps []Dep) {
 }
 
 // siteOf returns, for every component, the id of its site: the nearest
-// ancestor (or itself) of kind site, else its topmost ancestor. Requires
-// parent chains without loops.
-func siteOf(inv *Inventory, idx map[string]Entity) []string {
-	site := make([]string, len(inv.Components))
-	var find func(i int, depth int) string
-	find = func(i, depth int) string {
+// ancestor (or itself) of kind site, else its topmost ancestor; and whether
+// that answer can be trusted: no component on the way up is damaged by
+// decoding errors, names an unknown parent, shares its id or sits in a
+// parent loop. O(n).
+func (v *validator) siteOf() (site []string, sound []bool) {
+	inv := v.inv
+	site = make([]string, len(inv.Components))
+	sound = make([]bool, len(inv.Components))
+	var find func(i int, depth int)
+	find = func(i, depth int) {
 		if site[i] != "" {
-			return site[i]
+			return
 		}
-		c := inv.Components[i]
-		var s string
+		c := &inv.Components[i]
+		ok := v.damaged[c.Pos]&partParent == 0 && !v.dupIDs[c.ID]
 		switch {
 		case c.Kind == "site":
-			s = c.ID
-		case c.Parent.ID == "" || depth > len(inv.Components):
-			s = c.ID
+			site[i] = c.ID
+		case c.Parent.ID == "":
+			site[i] = c.ID
+		case !c.Parent.Resolved || depth > len(inv.Components):
+			site[i], ok = c.ID, false
 		default:
-			s = find(idx[c.Parent.ID].Index, depth+1)
+			p := c.Parent.Target.Index
+			find(p, depth+1)
+			site[i], ok = site[p], ok && sound[p]
 		}
-		site[i] = s
-		return s
+		sound[i] = ok
 	}
 	for i := range inv.Components {
 		find(i, 0)
 	}
-	return site
+	return site, sound
 }
 
 // singleSiteTier1 warns of tier-1 features whose every replica, through all
 // their dependencies, sits in one site. It propagates "the one site so far"
-// (none, one site, several) over the dependency graph in O(n + e).
+// (none, one site, several) over the dependency graph in O(n + e). It runs
+// on inventories with errors too: a feature that reaches anything the
+// errors make uncertain (an unknown reference, a damaged or duplicate
+// entity) is not warned about.
 func (v *validator) singleSiteTier1() {
 	inv := v.inv
-	sites := siteOf(inv, v.idx)
+	sites, soundComp := v.siteOf()
 	const none, many = -1, -2
 	siteIdx := map[string]int{}
 	var siteNames []string
@@ -501,10 +515,7 @@ func (v *validator) singleSiteTier1() {
 	nc, ns := len(inv.Components), len(inv.Services)
 	n := nc + ns + len(inv.Features)
 	node := func(r Ref) int {
-		e := r.Target // resolved: singleSiteTier1 runs only on valid inventories
-		if !r.Resolved {
-			e = v.idx[r.ID]
-		}
+		e := r.Target
 		switch e.Kind {
 		case KindComponent:
 			return e.Index
@@ -529,24 +540,43 @@ func (v *validator) singleSiteTier1() {
 			return many
 		}
 	}
+	// An uncertain node counts as "several sites": nothing that reaches
+	// it is warned about.
 	for i := range inv.Components {
 		val[i] = siteNum(sites[i])
+		if !soundComp[i] {
+			val[i] = many
+		}
+	}
+	depsOf := func(self int, deps []Dep) bool {
+		sound := true
+		for _, d := range deps {
+			for _, r := range d.Of {
+				if !r.Resolved {
+					sound = false
+					continue
+				}
+				users[node(r)] = append(users[node(r)], self)
+			}
+		}
+		return sound
 	}
 	for i, s := range inv.Services {
+		sound := v.damaged[s.Pos]&(partPlacement|partDeps) == 0 && !v.dupIDs[s.ID]
 		for _, p := range s.Placement {
+			if !p.On.Resolved {
+				sound = false
+				continue
+			}
 			val[nc+i] = join(val[nc+i], val[node(p.On)])
 		}
-		for _, d := range s.DependsOn {
-			for _, r := range d.Of {
-				users[node(r)] = append(users[node(r)], nc+i)
-			}
+		if !depsOf(nc+i, s.DependsOn) || !sound {
+			val[nc+i] = many
 		}
 	}
 	for i, f := range inv.Features {
-		for _, d := range f.DependsOn {
-			for _, r := range d.Of {
-				users[node(r)] = append(users[node(r)], nc+ns+i)
-			}
+		if !depsOf(nc+ns+i, f.DependsOn) || v.damaged[f.Pos]&partDeps != 0 || v.dupIDs[f.ID] {
+			val[nc+ns+i] = many
 		}
 	}
 	queue := make([]int, 0, n)

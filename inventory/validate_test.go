@@ -43,7 +43,8 @@ var validateCases = []validateCase{
 	{name: "merge-key"},
 	{name: "alias-bomb"},
 	{name: "alias-bomb-top"},
-	{name: "partial-entities"}, // errors inside entities, without knock-on errors
+	{name: "partial-entities"},     // errors inside entities, without knock-on errors
+	{name: "unknown-field-checks"}, // an unknown field silences only what it may misspell
 	// Rules that span entities.
 	{name: "duplicate-ids"},
 	{name: "duplicate-ids-across", files: []string{"duplicate-ids-across-a.yaml", "duplicate-ids-across-b.yaml"}},

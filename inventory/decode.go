@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -271,7 +272,7 @@ func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
 	}
 	for depth := 0; n != nil && n.Kind == yaml.AliasNode; depth++ {
 		if depth > 100 {
-			d.errorf(n, path, "", "alias refers to itself")
+			d.errorf(n, path, "write the value out instead of the alias", "alias refers to itself")
 			return nil
 		}
 		n = n.Alias
@@ -320,7 +321,7 @@ type field struct {
 // It returns false when n is not a mapping.
 func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		d.errorf(n, path, mappingHint(what), "%s must be a mapping, got %s", what, kindName(n))
 		return false
 	}
 	// Objects have a handful of keys: a linear search for duplicates beats
@@ -334,7 +335,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 		}
 		if k.Kind != yaml.ScalarNode {
 			d.badKey(path, "")
-			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			d.errorf(k, path, "write the key as a plain name, such as id", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		if k.Tag == "!!merge" {
@@ -351,7 +352,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			}
 		}
 		if prev != nil {
-			d.errorf(k, sub, "", "duplicate key %q (first at line %d)", k.Value, prev.Line)
+			d.errorf(k, sub, "keep one of the two and remove the other", "duplicate key %q (first at line %d)", k.Value, prev.Line)
 			continue
 		}
 		seen = append(seen, k)
@@ -430,7 +431,7 @@ func (d *decoder) list(n *yaml.Node, path, what string, fn func(i int, v *yaml.N
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, path, "", "%s must be a list, got %s", what, kindName(n))
+		d.errorf(n, path, "write a list, such as [a, b], or one \"- \" line per entry", "%s must be a list, got %s", what, kindName(n))
 		return
 	}
 	for i, e := range n.Content {
@@ -449,7 +450,7 @@ func (d *decoder) str(n *yaml.Node, path string, out *string) {
 		return
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.errorf(n, path, "", "want a string, got %s", kindName(n))
+		d.errorf(n, path, "write text, in quotes if it holds special characters", "want a string, got %s", kindName(n))
 		return
 	}
 	*out = n.Value
@@ -459,15 +460,30 @@ func (d *decoder) str(n *yaml.Node, path string, out *string) {
 // failure sets and selectors use (comma, equals sign) or control characters.
 func (d *decoder) id(n *yaml.Node, path string, out *string) bool {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want an id, got %s", kindName(n))
+		d.errorf(n, path, "write an id, such as rack-1", "want an id, got %s", kindName(n))
 		return false
 	}
 	if msg := checkID(n.Value); msg != "" {
-		d.errorf(n, path, "", "%s", msg)
+		d.errorf(n, path, idHint(n.Value), "%s", msg)
 		return false
 	}
 	*out = n.Value
 	return true
+}
+
+// idHint says how to mend an id that checkID refuses.
+func idHint(s string) string {
+	switch {
+	case s == "":
+		return "give a name, such as rack-1"
+	case strings.TrimSpace(s) != s:
+		return "remove the spaces around it"
+	case strings.Contains(s, ","):
+		return "rename it, with \"-\" in place of \",\", here and wherever it is named"
+	case strings.Contains(s, "="):
+		return "rename it, with \"-\" in place of \"=\", here and wherever it is named"
+	}
+	return "remove the control characters (a tab, perhaps)"
 }
 
 // checkID returns what is wrong with id s, or "".
@@ -510,16 +526,16 @@ func (d *decoder) refs(n *yaml.Node, path, what string) []Ref {
 
 func (d *decoder) integer(n *yaml.Node, path string, min int64, out *int64) bool {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		d.errorf(n, path, "", "want a whole number, got %s", kindName(n))
+		d.errorf(n, path, "write a whole number without quotes, such as 3", "want a whole number, got %s", kindName(n))
 		return false
 	}
 	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
 	if err != nil {
-		d.errorf(n, path, "", "number %s is out of range", n.Value)
+		d.errorf(n, path, "use a smaller number", "number %s is out of range", n.Value)
 		return false
 	}
 	if v < min {
-		d.errorf(n, path, "", "must be at least %d, got %d", min, v)
+		d.errorf(n, path, fmt.Sprintf("use %d or more", min), "must be at least %d, got %d", min, v)
 		return false
 	}
 	*out = v
@@ -532,7 +548,7 @@ func (d *decoder) smallInt(n *yaml.Node, path string, min int64, out *int) bool 
 		return false
 	}
 	if v > math.MaxInt32 {
-		d.errorf(n, path, "", "number %d is too large (at most %d)", v, math.MaxInt32)
+		d.errorf(n, path, "use a smaller number", "number %d is too large (at most %d)", v, math.MaxInt32)
 		return false
 	}
 	*out = int(v)
@@ -544,7 +560,7 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "labels must be a mapping of names to strings, got %s", kindName(n))
+		d.errorf(n, path, "write name: value pairs, such as {team: payments}", "labels must be a mapping of names to strings, got %s", kindName(n))
 		return
 	}
 	m := make(map[string]string, len(n.Content)/2)
@@ -556,11 +572,11 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 		}
 		sub := joinPath(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "", "label names must be strings, got %s", kindName(k))
+			d.errorf(k, path, "write the label name as plain text", "label names must be strings, got %s", kindName(k))
 			continue
 		}
 		if _, dup := m[k.Value]; dup {
-			d.errorf(k, sub, "", "duplicate label %q", k.Value)
+			d.errorf(k, sub, "keep one of the two and remove the other", "duplicate label %q", k.Value)
 			continue
 		}
 		var s string
@@ -572,12 +588,16 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 
 func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want a number, \"majority\" or a percentage such as \"50%%\", got %s", kindName(n))
+		d.errorf(n, path, "such as 2, majority or \"50%\"", "want a number, \"majority\" or a percentage such as \"50%%\", got %s", kindName(n))
 		return nil
 	}
 	q, err := ParseQuantity(n.Value)
 	if err != nil {
-		d.errorf(n, path, didYouMean(n.Value, []string{"majority"}), "%v", err)
+		hint := didYouMean(n.Value, []string{"majority"})
+		if hint == "" {
+			hint = "write a whole number from 1, majority, or a percentage above 0% and at most 100%"
+		}
+		d.errorf(n, path, hint, "%v", err)
 		return nil
 	}
 	q.Pos = d.pos(n)
@@ -665,9 +685,34 @@ func (d *decoder) metadata(n *yaml.Node, path string, inv *Inventory) {
 	}
 }
 
+// mappingHint shows how an object named what in messages is written.
+func mappingHint(what string) string {
+	switch what {
+	case "the inventory":
+		return "start with apiVersion: " + APIVersion + " and kind: Inventory, one key a line"
+	case "a component":
+		return "write {id: rack-1, kind: rack, parent: site-a}"
+	case "a service":
+		return "write {id: auth, placement: [{on: rack-1, replicas: 3}]}"
+	case "a feature":
+		return "write {id: login, users: 1000, dependsOn: [auth]}"
+	case "a placement":
+		return "write {on: rack-1, replicas: 3}"
+	case "a dependency":
+		return "write an id, {on: id, soft: true}, {anyOf: [a, b]} or {atLeast: 2, of: [a, b, c]}"
+	case "failover":
+		return "write {via: [ops-tools], rto: 30m}"
+	case "metadata":
+		return "write {name: my-inventory, description: ...}"
+	case "power", "network":
+		return "write {feeds: [feed-a, feed-b], need: 2}"
+	}
+	return "write key: value pairs, one a line or as {key: value}"
+}
+
 // required reports a missing required key of an object at n.
 func (d *decoder) required(n *yaml.Node, path, what, key string) {
-	d.errorf(n, path, "", "%s has no %s", what, key)
+	d.errorf(n, path, "add "+key+": ...", "%s has no %s", what, key)
 }
 
 func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
@@ -753,7 +798,7 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 			if s.Role != "" && s.Role != "operations" {
 				*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(v), Path: p, Severity: Warning,
 					Msg:  fmt.Sprintf("unknown service role %q; the known role is operations", s.Role),
-					Hint: didYouMean(s.Role, []string{"operations"})})
+					Hint: cmp.Or(didYouMean(s.Role, []string{"operations"}), "write role: operations for a control plane, or remove role")})
 			}
 		}},
 		field{"placement", func(v *yaml.Node, p string) {
@@ -819,7 +864,7 @@ func (d *decoder) failover(n *yaml.Node, path string) *Failover {
 			d.str(v, p, &s)
 			rto, err := ParseDuration(s)
 			if err != nil {
-				d.errorf(v, p, "", "%v", err)
+				d.errorf(v, p, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
 				return
 			}
 			f.RTO = rto
@@ -885,7 +930,7 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 		}},
 		field{"soft", func(v *yaml.Node, p string) {
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				d.errorf(v, p, "", "want true or false, got %s", kindName(v))
+				d.errorf(v, p, "write true or false, without quotes", "want true or false, got %s", kindName(v))
 				return
 			}
 			dep.Soft = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
@@ -972,7 +1017,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 // boolean reads true or false.
 func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-		d.errorf(n, path, "", "want true or false, got %s", kindName(n))
+		d.errorf(n, path, "write true or false, without quotes", "want true or false, got %s", kindName(n))
 		return
 	}
 	*out = strings.EqualFold(n.Value, "true")
@@ -982,13 +1027,13 @@ func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
 func (d *decoder) duration(n *yaml.Node, path string, out *Duration) {
 	var s string
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want a duration such as 30m, 4h or 2d, got %s", kindName(n))
+		d.errorf(n, path, "write a number followed by s, m, h or d, such as 30m or 1h30m", "want a duration such as 30m, 4h or 2d, got %s", kindName(n))
 		return
 	}
 	s = n.Value
 	v, err := ParseDuration(s)
 	if err != nil {
-		d.errorf(n, path, "", "%v", err)
+		d.errorf(n, path, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
 		return
 	}
 	*out = v
@@ -1088,7 +1133,7 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		d.errorf(n, path, mappingHint(what), "%s must be a mapping, got %s", what, kindName(n))
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -1098,7 +1143,7 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v
 			return
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			d.errorf(k, path, "write the key as a plain name", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		fn(k.Value, v, joinPath(path, k.Value))

@@ -188,7 +188,11 @@ func (v *validator) candidates(want ...EntityKind) []string {
 func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bool) {
 	e, ok := v.idx[r.ID]
 	if !ok {
-		v.errorf(r.Pos, r.Path, didYouMean(r.ID, v.candidates(want...)), "%s names unknown id %q", what, r.ID)
+		hint := didYouMean(r.ID, v.candidates(want...))
+		if hint == "" {
+			hint = "no id is close to it: correct the reference, or define a " + kindNames(want) + " with this id"
+		}
+		v.errorf(r.Pos, r.Path, hint, "%s names unknown id %q", what, r.ID)
 		return e, false
 	}
 	for _, k := range want {
@@ -197,18 +201,37 @@ func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bo
 			return e, true
 		}
 	}
-	names := make([]string, len(want))
-	for i, k := range want {
+	var hint string
+	switch {
+	case what == "parent":
+		hint = "name the component that contains it (to depend on a service, use dependsOn)"
+	case what == "placement":
+		hint = "name the rack or host its replicas run on (to need a service, list it under dependsOn)"
+	case what == "failover.via":
+		hint = "name the service that performs the failover (where replicas run belongs in placement)"
+	default:
+		hint = "name a " + kindNames(want) + " here"
+	}
+	v.errorf(r.Pos, r.Path, hint, "%s must name a %s, but %q is a %s", what, kindNames(want), r.ID, e.Kind)
+	return e, false
+}
+
+// kindNames joins entity kinds as in "component or service".
+func kindNames(kinds []EntityKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
 		names[i] = k.String()
 	}
-	v.errorf(r.Pos, r.Path, "", "%s must name a %s, but %q is a %s", what, strings.Join(names, " or "), r.ID, e.Kind)
-	return e, false
+	if len(names) > 2 {
+		return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
+	return strings.Join(names, " or ")
 }
 
 func (v *validator) component(c *Component) {
 	if c.Parent.ID != "" {
 		if c.Parent.ID == c.ID {
-			v.errorf(c.Parent.Pos, c.Parent.Path, "", "component %q is its own parent", c.ID)
+			v.errorf(c.Parent.Pos, c.Parent.Path, "name the component that contains it, or remove parent", "component %q is its own parent", c.ID)
 		} else {
 			v.resolve(&c.Parent, "parent", KindComponent)
 		}
@@ -225,9 +248,9 @@ func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
 		r := &f.Feeds[i]
 		switch {
 		case r.ID == c.ID:
-			v.errorf(r.Pos, r.Path, "", "component %q cannot feed itself", c.ID)
+			v.errorf(r.Pos, r.Path, "remove it from the feeds", "component %q cannot feed itself", c.ID)
 		case listedBefore(f.Feeds, i):
-			v.errorf(r.Pos, r.Path, "", "%s %q listed twice", what, r.ID)
+			v.errorf(r.Pos, r.Path, "remove the second one", "%s %q listed twice", what, r.ID)
 		default:
 			v.resolve(r, what, KindComponent)
 		}
@@ -447,7 +470,7 @@ func (v *validator) deps(self string, deps []Dep) {
 			case r.ID == self:
 				v.errorf(r.Pos, r.Path, "remove it from dependsOn", "%q cannot depend on itself", self)
 			case listedBefore(d.Of, i):
-				v.errorf(r.Pos, r.Path, "", "%q listed twice in one dependency", r.ID)
+				v.errorf(r.Pos, r.Path, "remove the second one", "%q listed twice in one dependency", r.ID)
 			default:
 				v.resolve(r, "dependency", KindComponent, KindService, KindFeature)
 			}

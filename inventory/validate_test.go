@@ -284,3 +284,18 @@ func TestAliasBomb(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticsHaveHints checks that every diagnostic of every case says
+// what to do about it.
+func TestDiagnosticsHaveHints(t *testing.T) {
+	for _, tc := range validateCases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags, _ := inventory.LoadFiles(readCase(t, tc))
+			for _, d := range diags {
+				if d.Hint == "" {
+					t.Errorf("diagnostic %q has no hint; want one that says what to do", d)
+				}
+			}
+		})
+	}
+}

@@ -371,3 +371,31 @@ func TestSplitInventory(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyFail checks that every command taking --fail refuses one that
+// names nothing as a usage error, rather than evaluating an empty set.
+func TestEmptyFail(t *testing.T) {
+	for _, command := range [][]string{
+		{"simulate", "-f", "../examples/kakao-2022.yaml"},
+		{"recover", "-f", "../examples/kakao-2022.yaml"},
+		{"diagram", "-f", "../examples/kakao-2022.yaml"},
+		{"report", "-f", "../examples/kakao-2022.yaml", "-o", "-", "--format", "md"},
+		{"demo"},
+	} {
+		for _, fail := range [][]string{{"--fail", ""}, {"--fail", ","}, {"--fail", " , ", "--fail", ""}} {
+			args := append(append([]string{}, command...), fail...)
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				stdout, stderr, code := run(t, "", args...)
+				if code != ExitInput {
+					t.Errorf("blast %q exits %d; want %d", args, code, ExitInput)
+				}
+				if !strings.Contains(stderr, "names nothing to fail") {
+					t.Errorf("blast %q stderr = %q; want it to say --fail names nothing", args, stderr)
+				}
+				if stdout != "" {
+					t.Errorf("blast %q stdout = %q; want nothing", args, stdout)
+				}
+			})
+		}
+	}
+}

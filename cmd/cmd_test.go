@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -396,6 +397,28 @@ func TestEmptyFail(t *testing.T) {
 					t.Errorf("blast %q stdout = %q; want nothing", args, stdout)
 				}
 			})
+		}
+	}
+}
+
+// TestDemoText checks what the demo's text must show for a reader to see
+// the reported outcome: Kakao's one feature that stays up named as up, the
+// count of root causes not cut to the ones shown, and users marked as a
+// sum over features.
+func TestDemoText(t *testing.T) {
+	stdout, stderr, code := run(t, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^kakao-2022: 20 of 21 features disrupted, .*still up:\n  UP +bank-core-banking \(KakaoBank`),
+		regexp.MustCompile(`(?m)^Why kakao-2022 went dark: the 3 root causes .*\(of 8\), reaching 19 of the 20 features`),
+		regexp.MustCompile(`(?m)^TOTAL .*Σ 259,000,000 users`),
+		regexp.MustCompile(`(?m)^Users are summed over features`),
+		regexp.MustCompile(`(?m)^  UP +naver-search `),
+	} {
+		if !want.MatchString(stdout) {
+			t.Errorf("demo output does not match %s:\n%s", want, stdout)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -417,5 +418,55 @@ func TestAuditFlags(t *testing.T) {
 				t.Errorf("audit %v: options = %+v; want %+v", tc.args, *got, tc.want)
 			}
 		})
+	}
+}
+
+// TestEmptyFail checks that every command taking --fail refuses one that
+// names nothing as a usage error, rather than evaluating an empty set.
+func TestEmptyFail(t *testing.T) {
+	for _, command := range [][]string{
+		{"simulate", "-f", "../examples/kakao-2022.yaml"},
+		{"recover", "-f", "../examples/kakao-2022.yaml"},
+		{"diagram", "-f", "../examples/kakao-2022.yaml"},
+		{"report", "-f", "../examples/kakao-2022.yaml", "-o", "-", "--format", "md"},
+		{"demo"},
+	} {
+		for _, fail := range [][]string{{"--fail", ""}, {"--fail", ","}, {"--fail", " , ", "--fail", ""}} {
+			args := append(append([]string{}, command...), fail...)
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				stdout, stderr, code := run(t, "", args...)
+				if code != ExitInput {
+					t.Errorf("blast %q exits %d; want %d", args, code, ExitInput)
+				}
+				if !strings.Contains(stderr, "names nothing to fail") {
+					t.Errorf("blast %q stderr = %q; want it to say --fail names nothing", args, stderr)
+				}
+				if stdout != "" {
+					t.Errorf("blast %q stdout = %q; want nothing", args, stdout)
+				}
+			})
+		}
+	}
+}
+
+// TestDemoText checks what the demo's text must show for a reader to see
+// the reported outcome: Kakao's one feature that stays up named as up, the
+// count of root causes not cut to the ones shown, and users marked as a
+// sum over features.
+func TestDemoText(t *testing.T) {
+	stdout, stderr, code := run(t, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^kakao-2022: 20 of 21 features disrupted, .*still up:\n  UP +bank-core-banking \(KakaoBank`),
+		regexp.MustCompile(`(?m)^Why kakao-2022 went dark: the 3 root causes .*\(of 8\), reaching 19 of the 20 features`),
+		regexp.MustCompile(`(?m)^TOTAL .*Σ 259,000,000 users`),
+		regexp.MustCompile(`(?m)^Users are summed over features`),
+		regexp.MustCompile(`(?m)^  UP +naver-search `),
+	} {
+		if !want.MatchString(stdout) {
+			t.Errorf("demo output does not match %s:\n%s", want, stdout)
+		}
 	}
 }

@@ -35,6 +35,9 @@ JSON array.`,
   blast demo --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFail(opts.Fail, false); err != nil {
+				return err
+			}
 			if err := checkFormat(opts.Format, "text", "json"); err != nil {
 				return err
 			}

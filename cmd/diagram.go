@@ -63,6 +63,9 @@ instead.`, out.DefaultMaxNodes, out.DefaultMaxEdges),
   blast diagram -f examples/kakao-2022.yaml --focus talk-send --level rack -o talk.dot`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFail(opts.Fail, false); err != nil {
+				return err
+			}
 			if opts.Format == "" {
 				switch strings.ToLower(filepath.Ext(opts.Output)) {
 				case ".svg":

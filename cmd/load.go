@@ -25,6 +25,26 @@ func addFailFlag(c *cobra.Command, fail *[]string) {
 	c.Flags().StringArrayVar(fail, "fail", nil, "ids and selectors to fail (comma-separated or repeated)")
 }
 
+// checkFail refuses a --fail that was given but names nothing, such as
+// --fail "" or --fail ",": evaluating an empty failure set would answer a
+// question nobody asked. With required, leaving --fail out is refused too.
+func checkFail(fail []string, required bool) error {
+	if len(fail) == 0 {
+		if required {
+			return usagef("nothing to fail: give --fail ID[,ID...]")
+		}
+		return nil
+	}
+	for _, t := range fail {
+		for _, part := range strings.Split(t, ",") {
+			if strings.TrimSpace(part) != "" {
+				return nil
+			}
+		}
+	}
+	return usagef("--fail %q names nothing to fail: give --fail ID[,ID...]", strings.Join(fail, ","))
+}
+
 func checkFormat(format string, allowed ...string) error {
 	for _, a := range allowed {
 		if format == a {

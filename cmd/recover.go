@@ -43,8 +43,8 @@ inventory's defaults.tiers, else --default-restart.`,
   blast recover -f inventory/ --fail site=dc-1 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(opts.Fail) == 0 {
-				return usagef("nothing to fail: give --fail ID[,ID...]")
+			if err := checkFail(opts.Fail, true); err != nil {
+				return err
 			}
 			if err := checkFormat(opts.Format, "text", "json"); err != nil {
 				return err

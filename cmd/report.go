@@ -57,6 +57,9 @@ the same bytes.`,
   blast report -f inventory/ --policy policy.yaml --format md -o REPORT.md`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFail(opts.Fail, false); err != nil {
+				return err
+			}
 			if opts.Format == "" {
 				switch strings.ToLower(filepath.Ext(opts.Output)) {
 				case ".md", ".markdown":

@@ -27,13 +27,15 @@ degraded, with the chain of causes back to what failed.
   pangyo            one component or service
   kind=rack         every component of a kind
   within=pangyo-a   a component and everything it contains
-  site=pangyo       the same, checking that pangyo is a site (any kind works)`,
+  site=pangyo       as within=pangyo, checking that pangyo is a site; any
+                    component kind works the same way (building=pangyo-a),
+                    and the id must be of that kind`,
 		Example: `  blast simulate -f examples/kakao-2022.yaml --fail pangyo
   blast simulate -f inventory/ --fail pangyo-ups-1,pangyo-ups-2 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(opts.Fail) == 0 {
-				return usagef("nothing to fail: give --fail ID[,ID...]")
+			if err := checkFail(opts.Fail, true); err != nil {
+				return err
 			}
 			if err := checkFormat(opts.Format, "text", "json"); err != nil {
 				return err

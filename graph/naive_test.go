@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"math"
+
 	"github.com/blast-dev/blast/inventory"
 )
 
@@ -143,7 +145,7 @@ func naiveReplicas(st map[string]State, s inventory.Service) (State, int, Failov
 		}
 	}
 	// majority and percentages are of the active replicas placed.
-	quorum := s.Quorum.Of(activePlaced, 1)
+	quorum := naiveQuantity(s.Quorum, activePlaced, 1)
 	counted, fo := activeRunning, FailoverNone
 	if activeRunning < quorum && standbyRunning > 0 {
 		viaUp := true // no via: the failover needs nothing
@@ -166,10 +168,39 @@ func naiveReplicas(st map[string]State, s inventory.Service) (State, int, Failov
 		return Down, counted, fo
 	case fo == FailoverDone:
 		return Degraded, counted, fo
-	case s.Capacity != nil && counted < s.Capacity.Of(activePlaced, 0):
+	case s.Capacity != nil && counted < naiveQuantity(s.Capacity, activePlaced, 0):
 		return Degraded, counted, fo
 	}
 	return Up, counted, fo
+}
+
+// naiveQuantity is the number of replicas quorum or capacity q asks for,
+// out of total active replicas placed, or def when q is not given: a
+// count as written; majority, more than half; a percentage, the fewest
+// replicas that make up at least that share. It counts, rather than
+// multiplies and rounds: n is the smallest with n/total >= pct/100, in
+// whole numbers of tenths of a percent (the generator draws percentages
+// with at most one decimal).
+func naiveQuantity(q *inventory.Quantity, total, def int) int {
+	if q == nil {
+		return def
+	}
+	switch q.Kind {
+	case inventory.QuantityMajority:
+		n := 0
+		for 2*n <= total {
+			n++
+		}
+		return n
+	case inventory.QuantityPercent:
+		tenths := int(math.Round(q.Value * 10))
+		n := 0
+		for n*1000 < tenths*total {
+			n++
+		}
+		return n
+	}
+	return int(q.Value)
 }
 
 // naiveFeature: a feature is only its dependencies.

@@ -12,15 +12,22 @@ import (
 // Each rapid check draws one inventory and then this many failure sets, and
 // checkRounds runs rapid's 100 checks (or -rapid.checks) several times, so
 // that a plain go test exercises tens of thousands of evaluations.
+// TestSimulateMatchesNaive, the check of the evaluator against the rules,
+// runs naiveRounds: 2,000 inventories and 80,000 failure sets.
 const (
 	failureSetsPerInventory = 40
 	rounds                  = 5
+	naiveRounds             = 20
 )
 
 // checkRounds runs rapid.Check(t, prop) rounds times (once with -short),
 // each round as a subtest with its own seed.
 func checkRounds(t *testing.T, prop func(*rapid.T)) {
-	n := rounds
+	checkNRounds(t, rounds, prop)
+}
+
+// checkNRounds is checkRounds with n rounds.
+func checkNRounds(t *testing.T, n int, prop func(*rapid.T)) {
 	if testing.Short() {
 		n = 1
 	}
@@ -33,7 +40,7 @@ func checkRounds(t *testing.T, prop func(*rapid.T)) {
 // evaluator of naive_test.go: every node's state, and every service's
 // counted replicas and failover outcome.
 func TestSimulateMatchesNaive(t *testing.T) {
-	checkRounds(t, func(t *rapid.T) {
+	checkNRounds(t, naiveRounds, func(t *rapid.T) {
 		inv := genInventory(t)
 		m := mustBuild(t, inv)
 		for i := 0; i < failureSetsPerInventory; i++ {
@@ -213,6 +220,55 @@ func checkWhy(t *rapid.T, r *Result, v int32, fail []string) {
 	if got := r.Chain(v); len(got) != len(chains[0]) {
 		t.Fatalf("Simulate(%q).Chain(%q) = %v; want a chain as short as %v", fail, id, ids(m, got), ids(m, chains[0]))
 	}
+	// Each chain is a shortest one: the first as short as any chain from
+	// v, and every chain shortest from its second node on, as a
+	// breadth-first search over the causes finds.
+	dist := causeDistances(r)
+	if want := dist[v] + 1; len(chains[0]) != want {
+		t.Fatalf("Simulate(%q).Why(%q) first chain %v has %d nodes; a breadth-first search finds a chain of %d",
+			fail, id, ids(m, chains[0]), len(chains[0]), want)
+	}
+	for _, c := range chains {
+		for j := 1; j < len(c); j++ {
+			if want := dist[c[j]]; len(c)-1-j != want {
+				t.Fatalf("Simulate(%q).Why(%q) chain %v: from %q it takes %d steps to a failed node; a breadth-first search takes %d",
+					fail, id, ids(m, c), m.ID(c[j]), len(c)-1-j, want)
+			}
+		}
+	}
+}
+
+// causeDistances returns, for every node, the fewest steps from it to a
+// failed node going from each node to one of its causes (Result.Causes),
+// or -1 when no failed node is reached: a breadth-first search backwards
+// from the failed nodes, over edges reversed once. O(V + E).
+func causeDistances(r *Result) []int {
+	m := r.Model()
+	n := m.Len()
+	effects := make([][]int32, n) // effects[c]: the nodes c is a cause of
+	dist := make([]int, n)
+	var queue []int32
+	for v := int32(0); v < int32(n); v++ {
+		dist[v] = -1
+		if r.IsFailed(v) {
+			dist[v] = 0
+			queue = append(queue, v)
+		}
+		for _, c := range r.Causes(v) {
+			effects[c] = append(effects[c], v)
+		}
+	}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, v := range effects[c] {
+			if dist[v] < 0 {
+				dist[v] = dist[c] + 1
+				queue = append(queue, v)
+			}
+		}
+	}
+	return dist
 }
 
 func mustBuild(t fataler, inv *inventory.Inventory) *Model {

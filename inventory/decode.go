@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -26,14 +27,22 @@ type decoder struct {
 	// damaged, when not nil, collects the parts of entities, by position,
 	// that decoding errors dropped (see parts).
 	damaged map[Pos]parts
-	// badKeys holds the paths of objects with a key that was not read: an
+	// badKeys holds, by path, the objects with a key that was not read: an
 	// unknown field, a merge key or a key that is not a plain name.
-	badKeys map[string]bool
+	badKeys map[string]*badKeys
 	// stopAt is the number of diagnostics at which the file is no longer
 	// read (see maxFileProblems; math.MaxInt for no limit); stopped tells
 	// that it was reached.
 	stopAt  int
 	stopped bool
+}
+
+// badKeys tells what keys of one object were not read.
+type badKeys struct {
+	unknown []string // unknown field names
+	other   bool     // a merge key or a key that is not a plain name
+	seen    []string // the known fields the object gave
+	fields  []string // the fields the object may have
 }
 
 // maxFileProblems bounds the problems reported in one file: past it the
@@ -51,7 +60,8 @@ const (
 	partPlacement parts = 1 << iota
 	partDeps
 	partFeeds
-	partAll = partPlacement | partDeps | partFeeds
+	partParent
+	partAll = partPlacement | partDeps | partFeeds | partParent
 )
 
 // aliasFactor bounds how much aliases may expand a document: the decoder
@@ -182,8 +192,13 @@ func (d *decoder) entity(before int, pos Pos, path string) {
 		return
 	}
 	var p parts
-	if d.badKeys[path] {
-		p = partAll
+	if bk := d.badKeys[path]; bk != nil {
+		if bk.other {
+			p = partAll // a merge key could have held anything
+		}
+		for _, k := range bk.unknown {
+			p |= misspelt(k, bk.seen, bk.fields)
+		}
 	}
 	for _, x := range (*d.diags)[before:] {
 		if x.Severity != Error {
@@ -199,11 +214,54 @@ func (d *decoder) entity(before int, pos Pos, path string) {
 			p |= partDeps
 		case strings.HasPrefix(rel, ".power"), strings.HasPrefix(rel, ".network"):
 			p |= partFeeds
+		case strings.HasPrefix(rel, ".parent"):
+			p |= partParent
 		}
 	}
 	if p != 0 {
 		d.damaged[pos] |= p
 	}
+}
+
+// entityFields are the fields of an entity whose absence makes validation
+// report more than the one mistake: a service without placement, or a
+// feature without dependencies, is an error of its own. Each comes with
+// other names a writer may have used for it.
+var entityFields = []struct {
+	name  string
+	part  parts
+	alias []string
+}{
+	{"placement", partPlacement, []string{"placements", "replicas", "runson", "hosts"}},
+	{"dependson", partDeps, []string{"depends", "deps", "dependencies", "requires", "needs", "uses"}},
+	{"power", partFeeds, []string{"feeds", "powerfeeds", "psu"}},
+	{"network", partFeeds, []string{"uplinks", "net"}},
+	{"parent", partParent, []string{"in", "location", "site", "within"}},
+}
+
+// misspelt returns the parts of an entity that unknown key k plausibly
+// stands for: one of the entity's fields, not given (it is not among
+// seen), that k misspells, ignoring case, '-' and '_'. An unrelated key,
+// such as colour, damages nothing, so that the rest of the entity is still
+// checked.
+func misspelt(k string, seen, fields []string) parts {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
+	}
+	has := func(names []string, f string) bool {
+		return slices.ContainsFunc(names, func(s string) bool { return norm(s) == f })
+	}
+	nk := norm(k)
+	var p parts
+	for _, f := range entityFields {
+		if !has(fields, f.name) || has(seen, f.name) {
+			continue // not a field of the entity, or given under its own name
+		}
+		if nk == f.name || slices.Contains(f.alias, nk) || Suggest(nk, []string{f.name}) != "" {
+			p |= f.part
+		}
+	}
+	return p
 }
 
 // resolve follows aliases and charges the walk budget. It returns nil once
@@ -214,7 +272,7 @@ func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
 	}
 	for depth := 0; n != nil && n.Kind == yaml.AliasNode; depth++ {
 		if depth > 100 {
-			d.errorf(n, path, "", "alias refers to itself")
+			d.errorf(n, path, "write the value out instead of the alias", "alias refers to itself")
 			return nil
 		}
 		n = n.Alias
@@ -263,7 +321,7 @@ type field struct {
 // It returns false when n is not a mapping.
 func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		d.errorf(n, path, mappingHint(what), "%s must be a mapping, got %s", what, kindName(n))
 		return false
 	}
 	// Objects have a handful of keys: a linear search for duplicates beats
@@ -276,12 +334,12 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			return true
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.badKey(path)
-			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			d.badKey(path, "")
+			d.errorf(k, path, "write the key as a plain name, such as id", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		if k.Tag == "!!merge" {
-			d.badKey(path)
+			d.badKey(path, "")
 			d.errorf(k, path, "write the fields out instead", "YAML merge keys (<<) are not supported")
 			continue
 		}
@@ -294,7 +352,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			}
 		}
 		if prev != nil {
-			d.errorf(k, sub, "", "duplicate key %q (first at line %d)", k.Value, prev.Line)
+			d.errorf(k, sub, "keep one of the two and remove the other", "duplicate key %q (first at line %d)", k.Value, prev.Line)
 			continue
 		}
 		seen = append(seen, k)
@@ -310,7 +368,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 			for j, f := range fields {
 				names[j] = f.name
 			}
-			d.badKey(path)
+			d.badKey(path, k.Value)
 			hint := didYouMean(k.Value, names)
 			if hint == "" {
 				hint = "known fields: " + strings.Join(names, ", ")
@@ -324,14 +382,35 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 		}
 		h.fn(v, sub)
 	}
+	if bk := d.badKeys[path]; bk != nil {
+		for _, f := range fields {
+			bk.fields = append(bk.fields, f.name)
+		}
+		for _, k := range seen {
+			if slices.ContainsFunc(fields, func(f field) bool { return f.name == k.Value }) {
+				bk.seen = append(bk.seen, k.Value)
+			}
+		}
+	}
 	return true
 }
 
-func (d *decoder) badKey(path string) {
+// badKey records that the object at path has a key that was not read:
+// unknown field name, or "" for a key that is not a field at all.
+func (d *decoder) badKey(path, name string) {
 	if d.badKeys == nil {
-		d.badKeys = make(map[string]bool)
+		d.badKeys = make(map[string]*badKeys)
 	}
-	d.badKeys[path] = true
+	bk := d.badKeys[path]
+	if bk == nil {
+		bk = &badKeys{}
+		d.badKeys[path] = bk
+	}
+	if name == "" {
+		bk.other = true
+	} else {
+		bk.unknown = append(bk.unknown, name)
+	}
 }
 
 func joinPath(path, key string) string {
@@ -352,7 +431,7 @@ func (d *decoder) list(n *yaml.Node, path, what string, fn func(i int, v *yaml.N
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, path, "", "%s must be a list, got %s", what, kindName(n))
+		d.errorf(n, path, "write a list, such as [a, b], or one \"- \" line per entry", "%s must be a list, got %s", what, kindName(n))
 		return
 	}
 	for i, e := range n.Content {
@@ -371,7 +450,7 @@ func (d *decoder) str(n *yaml.Node, path string, out *string) {
 		return
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.errorf(n, path, "", "want a string, got %s", kindName(n))
+		d.errorf(n, path, "write text, in quotes if it holds special characters", "want a string, got %s", kindName(n))
 		return
 	}
 	*out = n.Value
@@ -381,15 +460,30 @@ func (d *decoder) str(n *yaml.Node, path string, out *string) {
 // failure sets and selectors use (comma, equals sign) or control characters.
 func (d *decoder) id(n *yaml.Node, path string, out *string) bool {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want an id, got %s", kindName(n))
+		d.errorf(n, path, "write an id, such as rack-1", "want an id, got %s", kindName(n))
 		return false
 	}
 	if msg := checkID(n.Value); msg != "" {
-		d.errorf(n, path, "", "%s", msg)
+		d.errorf(n, path, idHint(n.Value), "%s", msg)
 		return false
 	}
 	*out = n.Value
 	return true
+}
+
+// idHint says how to mend an id that checkID refuses.
+func idHint(s string) string {
+	switch {
+	case s == "":
+		return "give a name, such as rack-1"
+	case strings.TrimSpace(s) != s:
+		return "remove the spaces around it"
+	case strings.Contains(s, ","):
+		return "rename it, with \"-\" in place of \",\", here and wherever it is named"
+	case strings.Contains(s, "="):
+		return "rename it, with \"-\" in place of \"=\", here and wherever it is named"
+	}
+	return "remove the control characters (a tab, perhaps)"
 }
 
 // checkID returns what is wrong with id s, or "".
@@ -432,16 +526,16 @@ func (d *decoder) refs(n *yaml.Node, path, what string) []Ref {
 
 func (d *decoder) integer(n *yaml.Node, path string, min int64, out *int64) bool {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		d.errorf(n, path, "", "want a whole number, got %s", kindName(n))
+		d.errorf(n, path, "write a whole number without quotes, such as 3", "want a whole number, got %s", kindName(n))
 		return false
 	}
 	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
 	if err != nil {
-		d.errorf(n, path, "", "number %s is out of range", n.Value)
+		d.errorf(n, path, "use a smaller number", "number %s is out of range", n.Value)
 		return false
 	}
 	if v < min {
-		d.errorf(n, path, "", "must be at least %d, got %d", min, v)
+		d.errorf(n, path, fmt.Sprintf("use %d or more", min), "must be at least %d, got %d", min, v)
 		return false
 	}
 	*out = v
@@ -454,7 +548,7 @@ func (d *decoder) smallInt(n *yaml.Node, path string, min int64, out *int) bool 
 		return false
 	}
 	if v > math.MaxInt32 {
-		d.errorf(n, path, "", "number %d is too large (at most %d)", v, math.MaxInt32)
+		d.errorf(n, path, "use a smaller number", "number %d is too large (at most %d)", v, math.MaxInt32)
 		return false
 	}
 	*out = int(v)
@@ -466,7 +560,7 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "labels must be a mapping of names to strings, got %s", kindName(n))
+		d.errorf(n, path, "write name: value pairs, such as {team: payments}", "labels must be a mapping of names to strings, got %s", kindName(n))
 		return
 	}
 	m := make(map[string]string, len(n.Content)/2)
@@ -478,11 +572,11 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 		}
 		sub := joinPath(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "", "label names must be strings, got %s", kindName(k))
+			d.errorf(k, path, "write the label name as plain text", "label names must be strings, got %s", kindName(k))
 			continue
 		}
 		if _, dup := m[k.Value]; dup {
-			d.errorf(k, sub, "", "duplicate label %q", k.Value)
+			d.errorf(k, sub, "keep one of the two and remove the other", "duplicate label %q", k.Value)
 			continue
 		}
 		var s string
@@ -494,12 +588,16 @@ func (d *decoder) labels(n *yaml.Node, path string, out *map[string]string) {
 
 func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want a number, \"majority\" or a percentage such as \"50%%\", got %s", kindName(n))
+		d.errorf(n, path, "such as 2, majority or \"50%\"", "want a number, \"majority\" or a percentage such as \"50%%\", got %s", kindName(n))
 		return nil
 	}
 	q, err := ParseQuantity(n.Value)
 	if err != nil {
-		d.errorf(n, path, didYouMean(n.Value, []string{"majority"}), "%v", err)
+		hint := didYouMean(n.Value, []string{"majority"})
+		if hint == "" {
+			hint = "write a whole number from 1, majority, or a percentage above 0% and at most 100%"
+		}
+		d.errorf(n, path, hint, "%v", err)
 		return nil
 	}
 	q.Pos = d.pos(n)
@@ -587,9 +685,34 @@ func (d *decoder) metadata(n *yaml.Node, path string, inv *Inventory) {
 	}
 }
 
+// mappingHint shows how an object named what in messages is written.
+func mappingHint(what string) string {
+	switch what {
+	case "the inventory":
+		return "start with apiVersion: " + APIVersion + " and kind: Inventory, one key a line"
+	case "a component":
+		return "write {id: rack-1, kind: rack, parent: site-a}"
+	case "a service":
+		return "write {id: auth, placement: [{on: rack-1, replicas: 3}]}"
+	case "a feature":
+		return "write {id: login, users: 1000, dependsOn: [auth]}"
+	case "a placement":
+		return "write {on: rack-1, replicas: 3}"
+	case "a dependency":
+		return "write an id, {on: id, soft: true}, {anyOf: [a, b]} or {atLeast: 2, of: [a, b, c]}"
+	case "failover":
+		return "write {via: [ops-tools], rto: 30m}"
+	case "metadata":
+		return "write {name: my-inventory, description: ...}"
+	case "power", "network":
+		return "write {feeds: [feed-a, feed-b], need: 2}"
+	}
+	return "write key: value pairs, one a line or as {key: value}"
+}
+
 // required reports a missing required key of an object at n.
 func (d *decoder) required(n *yaml.Node, path, what, key string) {
-	d.errorf(n, path, "", "%s has no %s", what, key)
+	d.errorf(n, path, "add "+key+": ...", "%s has no %s", what, key)
 }
 
 func (d *decoder) component(n *yaml.Node, path string) (Component, bool) {
@@ -675,7 +798,7 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 			if s.Role != "" && s.Role != "operations" {
 				*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(v), Path: p, Severity: Warning,
 					Msg:  fmt.Sprintf("unknown service role %q; the known role is operations", s.Role),
-					Hint: didYouMean(s.Role, []string{"operations"})})
+					Hint: cmp.Or(didYouMean(s.Role, []string{"operations"}), "write role: operations for a control plane, or remove role")})
 			}
 		}},
 		field{"placement", func(v *yaml.Node, p string) {
@@ -741,7 +864,7 @@ func (d *decoder) failover(n *yaml.Node, path string) *Failover {
 			d.str(v, p, &s)
 			rto, err := ParseDuration(s)
 			if err != nil {
-				d.errorf(v, p, "", "%v", err)
+				d.errorf(v, p, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
 				return
 			}
 			f.RTO = rto
@@ -807,7 +930,7 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 		}},
 		field{"soft", func(v *yaml.Node, p string) {
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				d.errorf(v, p, "", "want true or false, got %s", kindName(v))
+				d.errorf(v, p, "write true or false, without quotes", "want true or false, got %s", kindName(v))
 				return
 			}
 			dep.Soft = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
@@ -873,7 +996,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 		field{"name", func(v *yaml.Node, p string) { d.str(v, p, &f.Name) }},
 		field{"description", func(v *yaml.Node, p string) { d.str(v, p, &f.Description) }},
 		field{"product", func(v *yaml.Node, p string) { d.str(v, p, &f.Product) }},
-		field{"users", func(v *yaml.Node, p string) { d.integer(v, p, 0, &f.Users) }},
+		field{"users", func(v *yaml.Node, p string) { f.UsersPos = d.pos(v); d.integer(v, p, 0, &f.Users) }},
 		field{"tier", func(v *yaml.Node, p string) { d.smallInt(v, p, 1, &f.Tier) }},
 		field{"dependsOn", func(v *yaml.Node, p string) { f.DependsOn = d.deps(v, p) }},
 		field{"source", func(v *yaml.Node, p string) { d.str(v, p, &f.Source) }},
@@ -894,7 +1017,7 @@ func (d *decoder) feature(n *yaml.Node, path string) (Feature, bool) {
 // boolean reads true or false.
 func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-		d.errorf(n, path, "", "want true or false, got %s", kindName(n))
+		d.errorf(n, path, "write true or false, without quotes", "want true or false, got %s", kindName(n))
 		return
 	}
 	*out = strings.EqualFold(n.Value, "true")
@@ -904,13 +1027,13 @@ func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
 func (d *decoder) duration(n *yaml.Node, path string, out *Duration) {
 	var s string
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.errorf(n, path, "", "want a duration such as 30m, 4h or 2d, got %s", kindName(n))
+		d.errorf(n, path, "write a number followed by s, m, h or d, such as 30m or 1h30m", "want a duration such as 30m, 4h or 2d, got %s", kindName(n))
 		return
 	}
 	s = n.Value
 	v, err := ParseDuration(s)
 	if err != nil {
-		d.errorf(n, path, "", "%v", err)
+		d.errorf(n, path, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
 		return
 	}
 	*out = v
@@ -1017,7 +1140,7 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "", "%s must be a mapping, got %s", what, kindName(n))
+		d.errorf(n, path, mappingHint(what), "%s must be a mapping, got %s", what, kindName(n))
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -1027,7 +1150,7 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fn func(key string, v
 			return
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "", "keys must be plain names, got %s", kindName(k))
+			d.errorf(k, path, "write the key as a plain name", "keys must be plain names, got %s", kindName(k))
 			continue
 		}
 		fn(k.Value, v, joinPath(path, k.Value))

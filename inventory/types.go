@@ -250,8 +250,9 @@ type Feature struct {
 	Source      string            `json:"source,omitempty" jsonschema:"description=Where the entity came from (set by importers)."`
 	Labels      map[string]string `json:"labels,omitempty"`
 
-	Pos  Pos    `json:"-"`
-	Path string `json:"-"`
+	Pos      Pos    `json:"-"`
+	Path     string `json:"-"`
+	UsersPos Pos    `json:"-"` // where users was written
 }
 
 // Ref is a reference to an entity by id, with where it was written.

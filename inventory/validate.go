@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -64,6 +65,8 @@ type validator struct {
 	// damaged holds, by position, the parts of entities that decoding
 	// errors dropped; checks that count those parts skip them.
 	damaged map[Pos]parts
+	// dupIDs holds the ids that more than one entity has.
+	dupIDs map[string]bool
 	// ids by kind, sorted, for "did you mean"
 	compIDs, svcIDs, allIDs []string
 }
@@ -99,9 +102,8 @@ func validate(inv *Inventory, damaged map[Pos]parts) Diagnostics {
 	for i := range inv.Features {
 		v.feature(&inv.Features[i])
 	}
-	if v.diags.Err() == nil {
-		v.singleSiteTier1()
-	}
+	v.usersTotal()
+	v.singleSiteTier1()
 	return v.diags
 }
 
@@ -130,6 +132,10 @@ func (v *validator) ids() {
 		check(entry{f.ID, f.Path, f.Pos, KindFeature, i})
 	}
 	for id, es := range dups {
+		if v.dupIDs == nil {
+			v.dupIDs = make(map[string]bool)
+		}
+		v.dupIDs[id] = true
 		first := v.idx[id]
 		var pos Pos
 		var path string
@@ -182,7 +188,11 @@ func (v *validator) candidates(want ...EntityKind) []string {
 func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bool) {
 	e, ok := v.idx[r.ID]
 	if !ok {
-		v.errorf(r.Pos, r.Path, didYouMean(r.ID, v.candidates(want...)), "%s names unknown id %q", what, r.ID)
+		hint := didYouMean(r.ID, v.candidates(want...))
+		if hint == "" {
+			hint = "no id is close to it: correct the reference, or define a " + kindNames(want) + " with this id"
+		}
+		v.errorf(r.Pos, r.Path, hint, "%s names unknown id %q", what, r.ID)
 		return e, false
 	}
 	for _, k := range want {
@@ -191,18 +201,37 @@ func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bo
 			return e, true
 		}
 	}
-	names := make([]string, len(want))
-	for i, k := range want {
+	var hint string
+	switch {
+	case what == "parent":
+		hint = "name the component that contains it (to depend on a service, use dependsOn)"
+	case what == "placement":
+		hint = "name the rack or host its replicas run on (to need a service, list it under dependsOn)"
+	case what == "failover.via":
+		hint = "name the service that performs the failover (where replicas run belongs in placement)"
+	default:
+		hint = "name a " + kindNames(want) + " here"
+	}
+	v.errorf(r.Pos, r.Path, hint, "%s must name a %s, but %q is a %s", what, kindNames(want), r.ID, e.Kind)
+	return e, false
+}
+
+// kindNames joins entity kinds as in "component or service".
+func kindNames(kinds []EntityKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
 		names[i] = k.String()
 	}
-	v.errorf(r.Pos, r.Path, "", "%s must name a %s, but %q is a %s", what, strings.Join(names, " or "), r.ID, e.Kind)
-	return e, false
+	if len(names) > 2 {
+		return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
+	return strings.Join(names, " or ")
 }
 
 func (v *validator) component(c *Component) {
 	if c.Parent.ID != "" {
 		if c.Parent.ID == c.ID {
-			v.errorf(c.Parent.Pos, c.Parent.Path, "", "component %q is its own parent", c.ID)
+			v.errorf(c.Parent.Pos, c.Parent.Path, "name the component that contains it, or remove parent", "component %q is its own parent", c.ID)
 		} else {
 			v.resolve(&c.Parent, "parent", KindComponent)
 		}
@@ -219,9 +248,9 @@ func (v *validator) feeds(c *Component, f *Feeds, field, what string) {
 		r := &f.Feeds[i]
 		switch {
 		case r.ID == c.ID:
-			v.errorf(r.Pos, r.Path, "", "component %q cannot feed itself", c.ID)
+			v.errorf(r.Pos, r.Path, "remove it from the feeds", "component %q cannot feed itself", c.ID)
 		case listedBefore(f.Feeds, i):
-			v.errorf(r.Pos, r.Path, "", "%s %q listed twice", what, r.ID)
+			v.errorf(r.Pos, r.Path, "remove the second one", "%s %q listed twice", what, r.ID)
 		default:
 			v.resolve(r, what, KindComponent)
 		}
@@ -305,8 +334,13 @@ func (v *validator) parentLoops() {
 	}
 }
 
+// MaxReplicas bounds the replicas of one service, active and standby
+// together: evaluation counts them in 32 bits.
+const MaxReplicas = math.MaxInt32
+
 func (v *validator) service(s *Service) {
 	active, standby := 0, 0
+	tooMany := false
 	for pi := range s.Placement {
 		p := &s.Placement[pi]
 		if p.Standby() {
@@ -314,7 +348,21 @@ func (v *validator) service(s *Service) {
 		} else {
 			active += p.Count()
 		}
+		if !tooMany && active+standby > MaxReplicas {
+			tooMany = true
+			pos, path := p.Pos, index(s.Path+".placement", pi)
+			if p.ReplicasPos.Line > 0 {
+				pos, path = p.ReplicasPos, path+".replicas"
+			}
+			v.errorf(pos, path, "place fewer replicas: count instances, not requests or users",
+				"service %q places %d replicas in all, more than the limit of %d", s.ID, active+standby, MaxReplicas)
+		}
 		v.resolve(&p.On, "placement", KindComponent)
+	}
+	if tooMany {
+		// Quorum and capacity counts of such a service mean nothing.
+		v.deps(s.ID, s.DependsOn)
+		return
 	}
 	if s.Failover != nil {
 		for ri := range s.Failover.Via {
@@ -386,6 +434,34 @@ func (v *validator) feature(f *Feature) {
 	v.deps(f.ID, f.DependsOn)
 }
 
+// usersTotal checks that the users of all features add up to less than
+// math.MaxInt64, so that any sum of them (users down, degraded or
+// affected) is exact. It reports the first feature, by position, whose
+// users take the running total over the limit.
+func (v *validator) usersTotal() {
+	fs := v.inv.Features
+	order := make([]int, len(fs))
+	for i := range order {
+		order[i] = i
+	}
+	// Position order does not depend on the order the files were given in.
+	sort.SliceStable(order, func(a, b int) bool { return fs[order[a]].Pos.Less(fs[order[b]].Pos) })
+	var total int64
+	for _, i := range order {
+		f := &fs[i]
+		if f.Users > math.MaxInt64-total {
+			pos := f.Pos
+			if f.UsersPos.Line > 0 {
+				pos = f.UsersPos
+			}
+			v.errorf(pos, f.Path+".users", "give the number of people who use the feature; the users of all features must add up to at most 2^63-1",
+				"users of all features add up to more than %d", int64(math.MaxInt64))
+			return
+		}
+		total += f.Users
+	}
+}
+
 func (v *validator) deps(self string, deps []Dep) {
 	for _, d := range deps {
 		for i := range d.Of {
@@ -394,7 +470,7 @@ func (v *validator) deps(self string, deps []Dep) {
 			case r.ID == self:
 				v.errorf(r.Pos, r.Path, "remove it from dependsOn", "%q cannot depend on itself", self)
 			case listedBefore(d.Of, i):
-				v.errorf(r.Pos, r.Path, "", "%q listed twice in one dependency", r.ID)
+				v.errorf(r.Pos, r.Path, "remove the second one", "%q listed twice in one dependency", r.ID)
 			default:
 				v.resolve(r, "dependency", KindComponent, KindService, KindFeature)
 			}
@@ -403,40 +479,50 @@ func (v *validator) deps(self string, deps []Dep) {
 }
 
 // siteOf returns, for every component, the id of its site: the nearest
-// ancestor (or itself) of kind site, else its topmost ancestor. Requires
-// parent chains without loops.
-func siteOf(inv *Inventory, idx map[string]Entity) []string {
-	site := make([]string, len(inv.Components))
-	var find func(i int, depth int) string
-	find = func(i, depth int) string {
+// ancestor (or itself) of kind site, else its topmost ancestor; and whether
+// that answer can be trusted: no component on the way up is damaged by
+// decoding errors, names an unknown parent, shares its id or sits in a
+// parent loop. O(n).
+func (v *validator) siteOf() (site []string, sound []bool) {
+	inv := v.inv
+	site = make([]string, len(inv.Components))
+	sound = make([]bool, len(inv.Components))
+	var find func(i int, depth int)
+	find = func(i, depth int) {
 		if site[i] != "" {
-			return site[i]
+			return
 		}
-		c := inv.Components[i]
-		var s string
+		c := &inv.Components[i]
+		ok := v.damaged[c.Pos]&partParent == 0 && !v.dupIDs[c.ID]
 		switch {
 		case c.Kind == "site":
-			s = c.ID
-		case c.Parent.ID == "" || depth > len(inv.Components):
-			s = c.ID
+			site[i] = c.ID
+		case c.Parent.ID == "":
+			site[i] = c.ID
+		case !c.Parent.Resolved || depth > len(inv.Components):
+			site[i], ok = c.ID, false
 		default:
-			s = find(idx[c.Parent.ID].Index, depth+1)
+			p := c.Parent.Target.Index
+			find(p, depth+1)
+			site[i], ok = site[p], ok && sound[p]
 		}
-		site[i] = s
-		return s
+		sound[i] = ok
 	}
 	for i := range inv.Components {
 		find(i, 0)
 	}
-	return site
+	return site, sound
 }
 
 // singleSiteTier1 warns of tier-1 features whose every replica, through all
 // their dependencies, sits in one site. It propagates "the one site so far"
-// (none, one site, several) over the dependency graph in O(n + e).
+// (none, one site, several) over the dependency graph in O(n + e). It runs
+// on inventories with errors too: a feature that reaches anything the
+// errors make uncertain (an unknown reference, a damaged or duplicate
+// entity) is not warned about.
 func (v *validator) singleSiteTier1() {
 	inv := v.inv
-	sites := siteOf(inv, v.idx)
+	sites, soundComp := v.siteOf()
 	const none, many = -1, -2
 	siteIdx := map[string]int{}
 	var siteNames []string
@@ -452,10 +538,7 @@ func (v *validator) singleSiteTier1() {
 	nc, ns := len(inv.Components), len(inv.Services)
 	n := nc + ns + len(inv.Features)
 	node := func(r Ref) int {
-		e := r.Target // resolved: singleSiteTier1 runs only on valid inventories
-		if !r.Resolved {
-			e = v.idx[r.ID]
-		}
+		e := r.Target
 		switch e.Kind {
 		case KindComponent:
 			return e.Index
@@ -480,24 +563,43 @@ func (v *validator) singleSiteTier1() {
 			return many
 		}
 	}
+	// An uncertain node counts as "several sites": nothing that reaches
+	// it is warned about.
 	for i := range inv.Components {
 		val[i] = siteNum(sites[i])
+		if !soundComp[i] {
+			val[i] = many
+		}
+	}
+	depsOf := func(self int, deps []Dep) bool {
+		sound := true
+		for _, d := range deps {
+			for _, r := range d.Of {
+				if !r.Resolved {
+					sound = false
+					continue
+				}
+				users[node(r)] = append(users[node(r)], self)
+			}
+		}
+		return sound
 	}
 	for i, s := range inv.Services {
+		sound := v.damaged[s.Pos]&(partPlacement|partDeps) == 0 && !v.dupIDs[s.ID]
 		for _, p := range s.Placement {
+			if !p.On.Resolved {
+				sound = false
+				continue
+			}
 			val[nc+i] = join(val[nc+i], val[node(p.On)])
 		}
-		for _, d := range s.DependsOn {
-			for _, r := range d.Of {
-				users[node(r)] = append(users[node(r)], nc+i)
-			}
+		if !depsOf(nc+i, s.DependsOn) || !sound {
+			val[nc+i] = many
 		}
 	}
 	for i, f := range inv.Features {
-		for _, d := range f.DependsOn {
-			for _, r := range d.Of {
-				users[node(r)] = append(users[node(r)], nc+ns+i)
-			}
+		if !depsOf(nc+ns+i, f.DependsOn) || v.damaged[f.Pos]&partDeps != 0 || v.dupIDs[f.ID] {
+			val[nc+ns+i] = many
 		}
 	}
 	queue := make([]int, 0, n)

@@ -43,7 +43,8 @@ var validateCases = []validateCase{
 	{name: "merge-key"},
 	{name: "alias-bomb"},
 	{name: "alias-bomb-top"},
-	{name: "partial-entities"}, // errors inside entities, without knock-on errors
+	{name: "partial-entities"},     // errors inside entities, without knock-on errors
+	{name: "unknown-field-checks"}, // an unknown field silences only what it may misspell
 	// Rules that span entities.
 	{name: "duplicate-ids"},
 	{name: "duplicate-ids-across", files: []string{"duplicate-ids-across-a.yaml", "duplicate-ids-across-b.yaml"}},
@@ -57,6 +58,8 @@ var validateCases = []validateCase{
 	{name: "only-standby"},
 	{name: "feature-no-deps"},
 	{name: "service-no-placement"},
+	{name: "replicas-overflow"}, // more replicas than 32 bits count
+	{name: "users-overflow"},    // more users in all than 64 bits count
 	// Valid inventories, some with warnings.
 	{name: "multi-doc", ok: true},
 	{name: "valid-json", files: []string{"valid.json"}, ok: true},
@@ -277,6 +280,21 @@ func TestAliasBomb(t *testing.T) {
 			}
 			if len(diags) != 1 {
 				t.Errorf("LoadFiles(%s.yaml) = %d diagnostics; want the refusal alone:\n%s", name, len(diags), render(nil, diags, err))
+			}
+		})
+	}
+}
+
+// TestDiagnosticsHaveHints checks that every diagnostic of every case says
+// what to do about it.
+func TestDiagnosticsHaveHints(t *testing.T) {
+	for _, tc := range validateCases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags, _ := inventory.LoadFiles(readCase(t, tc))
+			for _, d := range diags {
+				if d.Hint == "" {
+					t.Errorf("diagnostic %q has no hint; want one that says what to do", d)
+				}
 			}
 		})
 	}

@@ -144,18 +144,20 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		}
 	}
 	total := func(s *Simulation) string {
-		return fmt.Sprintf("%d/%d features down, %d degraded\t\t%s users",
+		return fmt.Sprintf("%d/%d features down, %d degraded\t\tΣ %s users",
 			s.Summary.FeaturesDown, s.Summary.Features, s.Summary.FeaturesDegraded, Count(s.Summary.UsersDown+s.Summary.UsersDegraded))
 	}
 	tw.rawRow(fmt.Sprintf("TOTAL\t%s\t%s", total(left), total(right)))
 	tw.flush()
+	p.printf("Users are summed over features: someone who uses three features counts three times.\n")
 
 	m := left.res.Model()
-	roots := left.res.RootCauses()
+	all := left.res.RootCauses()
+	roots := all
 	if len(roots) > 3 {
 		roots = roots[:3]
 	}
-	p.printf("\nWhy %s went dark: %d root causes\n", Clean(left.Inventory), len(roots))
+	p.printf("\nWhy %s went dark: %s\n", Clean(left.Inventory), rootsHeading(left, all, roots))
 	for i, rc := range roots {
 		p.printf("\n%d. %s", i+1, p.bold(m.ID(rc.Node)))
 		if name := m.Name(rc.Node); name != m.ID(rc.Node) {
@@ -174,6 +176,10 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		}
 	}
 
+	p.printf("\n%s: %d of %d features disrupted, Σ %s users; still up:\n", Clean(left.Inventory), left.Summary.FeaturesDown+left.Summary.FeaturesDegraded,
+		left.Summary.Features, Count(left.Summary.UsersDown+left.Summary.UsersDegraded))
+	p.upFeatures(left)
+
 	rm := right.res.Model()
 	var hit []FeatureState
 	for _, f := range right.Features {
@@ -182,7 +188,7 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		}
 	}
 	slices.SortFunc(hit, ByImpact)
-	p.printf("\n%s: %d of %d features disrupted, %s users; the rest stay up\n", Clean(right.Inventory), len(hit), right.Summary.Features,
+	p.printf("\n%s: %d of %d features disrupted, Σ %s users; the rest stay up\n", Clean(right.Inventory), len(hit), right.Summary.Features,
 		Count(right.Summary.UsersDown+right.Summary.UsersDegraded))
 	for _, f := range hit {
 		chains, _ := right.res.Why(f.node, 1)
@@ -192,16 +198,41 @@ func WriteDemo(w io.Writer, left, right *Simulation, opt TextOptions) error {
 		}
 		p.printf("  %s %s\n", p.state(f.State), why)
 	}
-	var up []string
-	for _, f := range right.Features {
-		if f.State == "up" {
-			up = append(up, Clean(f.ID))
+	p.upFeatures(right)
+	return p.err
+}
+
+// upFeatures writes the features of s that stay up, one a line, each with
+// its name, in id order.
+func (p *printer) upFeatures(s *Simulation) {
+	for _, f := range s.Features {
+		if f.State != "up" {
+			continue
+		}
+		line := Clean(f.ID)
+		if f.Name != "" && f.Name != f.ID {
+			line += " (" + Clean(f.Name) + ")"
+		}
+		p.printf("  %s %s\n", p.state("up"), line)
+	}
+}
+
+// rootsHeading says how many root causes are shown of how many, and how
+// many of the disrupted features the ones shown reach.
+func rootsHeading(s *Simulation, all, shown []graph.RootCause) string {
+	disrupted := s.Summary.FeaturesDown + s.Summary.FeaturesDegraded
+	reached := map[int32]bool{}
+	for _, rc := range shown {
+		for _, f := range rc.Features {
+			reached[f] = true
 		}
 	}
-	if len(up) > 0 {
-		p.printf("  %s %s\n", p.state("up"), strings.Join(up, ", "))
+	noun := num.Plural(len(shown), "root cause", "root causes")
+	if len(shown) == len(all) {
+		return fmt.Sprintf("its %d %s, behind %d of the %d features down or degraded", len(shown), noun, len(reached), disrupted)
 	}
-	return p.err
+	return fmt.Sprintf("the %d %s behind the most users (of %d), reaching %d of the %d features down or degraded",
+		len(shown), noun, len(all), len(reached), disrupted)
 }
 
 // rootSummary says in a few words why a root-cause service went down.

@@ -62,12 +62,14 @@ type FeatureState struct {
 	node int32
 }
 
-// Replicas counts a service's replicas.
+// Replicas counts a service's replicas. Placed counts active replicas
+// only, so Counted, which takes in running standby replicas after a
+// failover, can exceed it.
 type Replicas struct {
-	Counted int `json:"counted"`
-	Placed  int `json:"placed"`
-	Standby int `json:"standby,omitempty"`
-	Quorum  int `json:"quorum"`
+	Counted int `json:"counted" jsonschema_description:"Replicas counted towards the quorum: the running active ones, plus the running standby ones after a failover. It can exceed placed."`
+	Placed  int `json:"placed" jsonschema_description:"Active replicas placed (standby replicas are not included; see standby). Majority and percentage quorums are of this number."`
+	Standby int `json:"standby,omitempty" jsonschema_description:"Standby replicas placed; left out when there are none."`
+	Quorum  int `json:"quorum" jsonschema_description:"Counted replicas the service needs to be up."`
 }
 
 // ServiceState is one service's outcome.
@@ -77,7 +79,7 @@ type ServiceState struct {
 	State     string     `json:"state" jsonschema:"enum=up,enum=degraded,enum=down"`
 	Tier      int        `json:"tier,omitempty"`
 	Role      string     `json:"role,omitempty"`
-	Replicas  *Replicas  `json:"replicas,omitempty"`
+	Replicas  *Replicas  `json:"replicas,omitempty" jsonschema_description:"Replica counts; left out for a service without placement (one that only depends on others)."`
 	Failover  string     `json:"failover" jsonschema:"enum=none,enum=done,enum=blocked"`
 	BlockedBy []string   `json:"blockedBy,omitempty"`
 	Why       [][]string `json:"why"`

@@ -258,6 +258,35 @@ func TestReportClickPangyo(t *testing.T) {
 	if !strings.Contains(summary, "pangyo") || !strings.Contains(summary, "20 features down") {
 		t.Errorf("summary after Pangyo = %q; want pangyo and 20 features down", summary)
 	}
+	// What the reader sees: the failed site stays a light box with a black
+	// outline and a readable label, not a black slab; a down feature is
+	// filled vermillion with a dashed outline.
+	pangyoSite, _ := m.Lookup("pangyo")
+	talkSend, _ := m.Lookup("talk-send")
+	look, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](fmt.Sprintf(`(() => {
+		const cs = sel => getComputedStyle(document.querySelector(sel));
+		const c = cs("svg #cluster_n%[1]d > path, svg #cluster_n%[1]d > polygon"), l = cs("svg #cluster_n%[1]d > text"), n = cs("svg #n%[2]d polygon");
+		return {clusterFill: c.fill, clusterStroke: c.stroke, clusterWidth: c.strokeWidth, labelFill: l.fill,
+			nodeFill: n.fill, nodeStroke: n.stroke, nodeDash: n.strokeDasharray};
+	})()`, pangyoSite, talkSend)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ what, got, want string }{
+		{"failed cluster fill", look["clusterFill"], "rgb(224, 224, 224)"},
+		{"failed cluster stroke", look["clusterStroke"], "rgb(0, 0, 0)"},
+		{"failed cluster stroke width", look["clusterWidth"], "4px"},
+		{"failed cluster label fill", look["labelFill"], "rgb(0, 0, 0)"},
+		{"down node fill", look["nodeFill"], "rgb(213, 94, 0)"},
+		{"down node stroke", look["nodeStroke"], "rgb(0, 0, 0)"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("after Pangyo, %s = %q; want %q", tc.what, tc.got, tc.want)
+		}
+	}
+	if look["nodeDash"] == "none" || look["nodeDash"] == "" {
+		t.Errorf("after Pangyo, the down node's outline is not dashed (stroke-dasharray %q)", look["nodeDash"])
+	}
 	shot := filepath.Join(os.TempDir(), "blast-report-pangyo.png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)

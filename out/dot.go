@@ -466,8 +466,14 @@ func (d *drawing) writeComponent(b *bytes.Buffer, m *graph.Model, r *graph.Resul
 			label += " — DOWN"
 		}
 	}
-	fmt.Fprintf(b, "%s  id=\"cluster_%s\"; class=%s; label=%s; style=%q; fillcolor=%q; fontsize=11;\n",
-		indent, idAttr(m, c), DOTString(stateClass(r, c)), DOTString(label), "filled,"+style, fill)
+	// Without a result the class stays Graphviz's own "cluster": the
+	// page's style sheet tells nodes from clusters by it.
+	class := ""
+	if r != nil {
+		class = " class=" + DOTString(stateClass(r, c)) + ";"
+	}
+	fmt.Fprintf(b, "%s  id=\"cluster_%s\";%s label=%s; style=%q; fillcolor=%q; fontsize=11;\n",
+		indent, idAttr(m, c), class, DOTString(label), "filled,"+style, fill)
 	// The container itself, as a node, when an edge points to it or it
 	// failed.
 	if d.anchored[c] || (r != nil && r.IsFailed(c)) {

@@ -15,6 +15,7 @@ import (
 	"github.com/blast-dev/blast/examples"
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/inventory"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -422,5 +423,49 @@ func TestReportHostileNamesRunNoScript(t *testing.T) {
 		if !strings.Contains(body, s) {
 			t.Errorf("the page does not show %q as text", s)
 		}
+	}
+}
+
+// TestReportPrint lays the Kakao report out for print, at the width of an
+// A4 page, and checks that the diagram is scaled to the page instead of
+// cut off, and that the explorer's controls and tables, which only echo
+// the static tables, are not printed.
+func TestReportPrint(t *testing.T) {
+	ctx := browser(t)
+	m := exampleModel(t, examples.Kakao)
+	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, fail(t, m, "pangyo")))); err != nil {
+		t.Fatal(err)
+	}
+	// A4 at 96 dpi.
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 794, Height: 1123, DeviceScaleFactor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
+		const svg = document.querySelector(".diagram svg").getBoundingClientRect();
+		const shown = sel => document.querySelector(sel).getClientRects().length === 0 ? 0 : 1;
+		return {svgLeft: svg.left, svgRight: svg.right, svgHeight: svg.height, page: document.documentElement.clientWidth,
+			natural: document.querySelector(".diagram svg").width.baseVal.value,
+			picker: shown("#picker"), tables: shown("#feature-rows"), outcome: shown("#outcome")};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["svgLeft"] < 0 || got["svgRight"] > got["page"] {
+		t.Errorf("printed, the diagram spans x=%.0f..%.0f; the page is %.0f wide", got["svgLeft"], got["svgRight"], got["page"])
+	}
+	if got["natural"] <= got["page"] {
+		t.Errorf("the diagram is %.0f wide unscaled, no wider than the page (%.0f): the test proves nothing", got["natural"], got["page"])
+	}
+	if got["svgHeight"] <= 0 {
+		t.Errorf("printed, the diagram has height %.0f", got["svgHeight"])
+	}
+	if got["picker"] != 0 || got["tables"] != 0 {
+		t.Errorf("printed, the explorer's picker (%v) or tables (%v) are shown; want neither", got["picker"], got["tables"])
+	}
+	if got["outcome"] != 1 {
+		t.Errorf("printed, the static table of what fails with pangyo is hidden")
 	}
 }

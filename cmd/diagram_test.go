@@ -60,9 +60,9 @@ func TestDiagramRunDOT(t *testing.T) {
 	if code != ExitInput || !strings.Contains(stderr, `--focus "nope"`) {
 		t.Errorf("diagram --focus nope: exit %d, stderr %q; want 2 and the flag named", code, stderr)
 	}
-	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--max-nodes", "5")
+	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--diagram-max-nodes", "5")
 	if code != ExitInput || !strings.Contains(stderr, "narrow it with --focus") {
-		t.Errorf("diagram --max-nodes 5: exit %d, stderr %q; want a refusal", code, stderr)
+		t.Errorf("diagram --diagram-max-nodes 5: exit %d, stderr %q; want a refusal", code, stderr)
 	}
 }
 

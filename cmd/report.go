@@ -52,7 +52,9 @@ why-chains, evaluated in the page by the same rules as blast simulate.
 
 With --fail the report also shows what that failure set takes down, and
 why. --now fixes the report's time (RFC 3339), so that the same input gives
-the same bytes.`,
+the same bytes. The HTML report's diagram is left out, with a note, when
+Graphviz has not drawn it after --render-timeout; the global --timeout
+bounds the whole run, as for every command.`,
 		Example: `  blast report -f examples/kakao-2022.yaml --fail pangyo --format html -o kakao.html
   blast report -f inventory/ --policy policy.yaml --format md -o REPORT.md`,
 		Args: cobra.NoArgs,
@@ -83,7 +85,7 @@ the same bytes.`,
 				opts.now = t
 			}
 			if opts.Timeout <= 0 {
-				return usagef("--timeout %s: must be more than 0", opts.Timeout)
+				return usagef("--render-timeout %s: must be more than 0", opts.Timeout)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -98,7 +100,7 @@ the same bytes.`,
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file; - for standard output")
 	c.Flags().StringVar(&opts.Now, "now", "", "the report's time, RFC 3339 (default: now)")
 	c.Flags().BoolVar(&opts.Diagram, "diagram", true, "embed the diagram in the HTML report (--diagram=false leaves it out)")
-	c.Flags().DurationVar(&opts.Timeout, "timeout", defaultRenderTimeout, "give up drawing the HTML report's diagram after this long")
+	c.Flags().DurationVar(&opts.Timeout, "render-timeout", defaultRenderTimeout, "give up drawing the HTML report's diagram after this long (the report is written without it)")
 	return c
 }
 
@@ -154,6 +156,9 @@ func reportRun(opts *ReportOptions) error {
 	if opts.Format == "html" {
 		if opts.Diagram {
 			ro.SVG, ro.SVGNote = reportDiagram(opts, m, diagramCmd)
+			if err := opts.IO.Context().Err(); err != nil {
+				return err // Ctrl-C or the global --timeout: said by main
+			}
 		} else {
 			ro.SVGNote = "The diagram is left out (--diagram=false); draw it with " + diagramCmd + "."
 		}

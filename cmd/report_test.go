@@ -26,7 +26,7 @@ func TestReportFlags(t *testing.T) {
 		{"unknown extension", []string{"-f", "a.yaml", "-o", "r.pdf"}, "give --format md or html", ""},
 		{"bad format", []string{"-f", "a.yaml", "-o", "r.html", "--format", "pdf"}, `--format "pdf"`, ""},
 		{"bad now", []string{"-f", "a.yaml", "-o", "r.md", "--now", "yesterday"}, `--now "yesterday"`, ""},
-		{"bad timeout", []string{"-f", "a.yaml", "-o", "r.html", "--timeout", "0s"}, "--timeout 0s", ""},
+		{"bad render timeout", []string{"-f", "a.yaml", "-o", "r.html", "--render-timeout", "0s"}, "--render-timeout 0s", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *ReportOptions
@@ -259,5 +259,37 @@ func TestReportDocs(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale: %s writes something else now (go test ./cmd -run TestReportDocs -update rewrites it)", doc, cmdline)
 		}
+	}
+}
+
+// TestGlobalFlagsKeepTheirMeaning checks that diagram and report do not
+// hide the global --timeout and --max-nodes behind flags of their own:
+// --timeout stops the run (0: no limit) and --max-nodes bounds a YAML
+// document, as for every command.
+func TestGlobalFlagsKeepTheirMeaning(t *testing.T) {
+	dir := t.TempDir()
+	medium := filepath.Join(dir, "medium.yaml")
+	if _, stderr, code := run(t, "", "gen", "--size", "medium", "-o", medium); code != ExitOK {
+		t.Fatalf("gen --size medium: exit %d, %s", code, stderr)
+	}
+	html := filepath.Join(dir, "r.html")
+	_, stderr, code := run(t, "", "report", "-f", medium, "--timeout", "1ms", "-o", html)
+	if code != ExitInput || !strings.Contains(stderr, "timed out after 1ms; raise --timeout") {
+		t.Errorf("report --timeout 1ms on the medium estate: exit %d, %q; want 2 and the timeout named", code, stderr)
+	}
+	if _, err := os.Stat(html); err == nil {
+		t.Errorf("report --timeout 1ms left %s behind", html)
+	}
+	for _, args := range [][]string{
+		{"diagram", "-f", "../examples/kakao-2022.yaml", "--focus", "talk-send", "--timeout", "0"},
+		{"report", "-f", "testdata/small.yaml", "--format", "md", "-o", "-", "--timeout", "0"},
+	} {
+		if _, stderr, code := run(t, "", args...); code != ExitOK {
+			t.Errorf("blast %v: exit %d, %s; want 0 (--timeout 0 is no limit)", args, code, stderr)
+		}
+	}
+	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--max-nodes", "5")
+	if code != ExitInput || !strings.Contains(stderr, "raise --max-nodes") {
+		t.Errorf("diagram --max-nodes 5: exit %d, %q; want the YAML node limit", code, stderr)
 	}
 }

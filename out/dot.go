@@ -114,7 +114,7 @@ func NewDiagram(m *graph.Model, opt DiagramOptions) (*Diagram, error) {
 		if next == "" {
 			hint := "narrow it with --focus FEATURE"
 			if opt.Focus != "" {
-				hint = "this feature needs too much to draw at once: write --format dot and lay it out elsewhere, or raise --max-edges and --timeout"
+				hint = "this feature needs too much to draw at once: write --format dot and lay it out elsewhere, or raise --diagram-max-edges and --render-timeout"
 			}
 			return nil, fmt.Errorf("the diagram would draw %d nodes and %d edges even with the physical tree collapsed to sites, more than the limits of %d nodes and %d edges; %s", d.count(), len(d.edges), maxNodes, maxEdges, hint)
 		}

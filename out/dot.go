@@ -187,6 +187,7 @@ type dotEdge struct {
 
 // drawing is what a diagram holds before it is written.
 type drawing struct {
+	level    string            // the level the physical tree is collapsed to
 	logical  []int32           // features and services
 	comps    []int32           // drawn components, in id order
 	drawn    map[int32]bool    // components drawn as nodes
@@ -213,7 +214,7 @@ func rep(m *graph.Model, v int32, level string) int32 {
 }
 
 func layout(m *graph.Model, logical []int32, level string, r *graph.Result) *drawing {
-	d := &drawing{logical: logical, drawn: map[int32]bool{}, children: map[int32][]int32{}}
+	d := &drawing{level: level, logical: logical, drawn: map[int32]bool{}, children: map[int32][]int32{}}
 	in := map[int32]bool{}
 	for _, v := range logical {
 		in[v] = true
@@ -369,7 +370,7 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	fmt.Fprintf(b, "  graph [rankdir=LR, newrank=true, compound=true,%s nodesep=0.25, ranksep=0.6, fontname=\"Helvetica\", label=%s, labelloc=t];\n", fast, DOTString(title))
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#FFFFFF\"];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n")
-	why := whyEdges(m, r)
+	why := whyEdges(m, r, d.level)
 	// Features and services, in id order, each kind on its own rank.
 	for _, kind := range []graph.NodeKind{graph.Feature, graph.Service} {
 		fmt.Fprintf(b, "  subgraph %s {\n", kind)
@@ -561,7 +562,10 @@ func writeNode(b *bytes.Buffer, m *graph.Model, r *graph.Result, v int32) {
 }
 
 // whyEdges marks every edge on a why-chain of a feature that is not up.
-func whyEdges(m *graph.Model, r *graph.Result) map[[2]int32]bool {
+// Components on a chain are first mapped to what stands for them at level
+// (rep), as the drawing's edges are: a rack collapsed into its site makes
+// the chain's last step the edge to the site.
+func whyEdges(m *graph.Model, r *graph.Result, level string) map[[2]int32]bool {
 	out := map[[2]int32]bool{}
 	if r == nil {
 		return out
@@ -573,7 +577,16 @@ func whyEdges(m *graph.Model, r *graph.Result) map[[2]int32]bool {
 		chains, _ := r.Why(f, MaxWhy)
 		for _, ch := range chains {
 			for i := 0; i+1 < len(ch); i++ {
-				out[[2]int32{ch[i], ch[i+1]}] = true
+				a, b := ch[i], ch[i+1]
+				if m.Kind(a) == graph.Component {
+					a = rep(m, a, level)
+				}
+				if m.Kind(b) == graph.Component {
+					b = rep(m, b, level)
+				}
+				if a != b {
+					out[[2]int32{a, b}] = true
+				}
 			}
 		}
 	}

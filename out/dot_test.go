@@ -313,3 +313,39 @@ func TestSVGHostileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagramWhyChainCollapsed checks that why-chains stay bold when the
+// physical tree is collapsed: the chain talk-api ← rack ← … ← pangyo ends
+// on the edge talk-api → pangyo once racks are drawn as their site.
+func TestDiagramWhyChainCollapsed(t *testing.T) {
+	m := loadModel(t, "../examples/kakao-2022.yaml")
+	res := fail(t, m, "pangyo")
+	api, _ := m.Lookup("talk-api")
+	site, _ := m.Lookup("pangyo")
+	for _, level := range []string{"site", "building"} {
+		d, err := NewDiagram(m, DiagramOptions{Result: res, Level: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := site
+		if level == "building" {
+			to = -1 // any building of pangyo
+		}
+		bold := false
+		for _, line := range strings.Split(string(d.DOT), "\n") {
+			var a, b int32
+			if _, err := fmt.Sscanf(strings.TrimSpace(line), "n%d -> n%d", &a, &b); err != nil || a != api {
+				continue
+			}
+			if (to >= 0 && b != to) || (to < 0 && (m.ComponentKind(b) != "building" || m.Parent(b) != site)) {
+				continue
+			}
+			if strings.Contains(line, "penwidth=3") {
+				bold = true
+			}
+		}
+		if !bold {
+			t.Errorf("--level %s: no bold edge from talk-api to pangyo's %s", level, level)
+		}
+	}
+}

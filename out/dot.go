@@ -371,7 +371,7 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#FFFFFF\"];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n")
 	why := whyEdges(m, r, d.level)
-	// Features and services, in id order, each kind on its own rank.
+	// Features and services, in id order.
 	for _, kind := range []graph.NodeKind{graph.Feature, graph.Service} {
 		fmt.Fprintf(b, "  subgraph %s {\n", kind)
 		for _, v := range d.logical {
@@ -385,6 +385,7 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	for _, c := range d.roots {
 		d.writeComponent(b, m, r, c, "  ")
 	}
+	d.writeRanks(b, m, r)
 	for _, e := range d.edges {
 		attrs := edgeAttrs(e)
 		if r != nil && e.kind == edgeVia && r.State(e.to) == graph.Down {
@@ -477,7 +478,7 @@ func (d *drawing) writeComponent(b *bytes.Buffer, m *graph.Model, r *graph.Resul
 		indent, idAttr(m, c), class, DOTString(label), "filled,"+style, fill)
 	// The container itself, as a node, when an edge points to it or it
 	// failed.
-	if d.anchored[c] || (r != nil && r.IsFailed(c)) {
+	if d.isNode(r, c) {
 		b.WriteString(indent + "  ")
 		writeNode(b, m, r, c)
 	}
@@ -606,4 +607,127 @@ func writeLegend(b *bytes.Buffer) {
     legend_failed -> legend_down -> legend_degraded -> legend_up [style=invis];
   }
 `)
+}
+
+// isNode reports whether component c is written as a node: a leaf of the
+// drawn tree, or a container an edge points to or that failed.
+func (d *drawing) isNode(r *graph.Result, c int32) bool {
+	return len(d.children[c]) == 0 || d.anchored[c] || (r != nil && r.IsFailed(c))
+}
+
+// layers gives each drawn node a column, left to right: features in
+// column 0; each service right of the features and services that need it;
+// then every component right of every service, each right of what is
+// placed on it, of the components inside it and of what it powers or
+// links (hosts, racks, power feeds, buildings, sites). It returns the
+// columns in order, each a sorted list of ids; a node on a cycle of edges
+// gets no column. O(V+E).
+func (d *drawing) layers(m *graph.Model) [][]int32 {
+	layer := map[int32]int{}
+	longest := func(nodes []int32, arcs map[int32][]int32, floor func(int32) int) {
+		indeg := map[int32]int{}
+		for _, v := range nodes {
+			indeg[v] += 0
+			for _, w := range arcs[v] {
+				indeg[w]++
+			}
+		}
+		for _, v := range nodes {
+			layer[v] = max(layer[v], floor(v))
+		}
+		var queue []int32
+		for _, v := range nodes {
+			if indeg[v] == 0 {
+				queue = append(queue, v)
+			}
+		}
+		done := map[int32]bool{}
+		for len(queue) > 0 {
+			v := queue[0]
+			queue = queue[1:]
+			done[v] = true
+			for _, w := range arcs[v] {
+				layer[w] = max(layer[w], layer[v]+1)
+				if indeg[w]--; indeg[w] == 0 {
+					queue = append(queue, w)
+				}
+			}
+		}
+		for _, v := range nodes {
+			if !done[v] {
+				delete(layer, v) // on a cycle
+			}
+		}
+	}
+	logical, physical := map[int32][]int32{}, map[int32][]int32{}
+	for _, e := range d.edges {
+		switch {
+		case m.Kind(e.from) != graph.Component && m.Kind(e.to) != graph.Component:
+			logical[e.from] = append(logical[e.from], e.to)
+		case m.Kind(e.from) == graph.Component:
+			physical[e.from] = append(physical[e.from], e.to)
+		}
+	}
+	for p, kids := range d.children {
+		for _, c := range kids {
+			physical[c] = append(physical[c], p)
+		}
+	}
+	for _, arcs := range []map[int32][]int32{logical, physical} {
+		for v := range arcs {
+			slices.Sort(arcs[v])
+		}
+	}
+	longest(d.logical, logical, func(v int32) int {
+		if m.Kind(v) == graph.Feature {
+			return 0
+		}
+		return 1
+	})
+	base := 1
+	for _, v := range d.logical {
+		if l, ok := layer[v]; ok {
+			base = max(base, l+1)
+		}
+	}
+	longest(d.comps, physical, func(int32) int { return base })
+	var cols [][]int32
+	for v, l := range layer {
+		for len(cols) <= l {
+			cols = append(cols, nil)
+		}
+		cols[l] = append(cols[l], v)
+	}
+	for _, c := range cols {
+		slices.Sort(c)
+	}
+	return cols
+}
+
+// writeRanks lays the diagram out in columns (layers): each column's
+// nodes on one rank, features on the first, and an invisible edge from
+// each column to the next so that the columns keep their order even
+// where no drawn edge joins them.
+func (d *drawing) writeRanks(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
+	var prev int32 = -1
+	for i, col := range d.layers(m) {
+		var ids []string
+		for _, v := range col {
+			if m.Kind(v) != graph.Component || d.isNode(r, v) {
+				ids = append(ids, fmt.Sprintf("n%d", v))
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		rank := "same"
+		if i == 0 {
+			rank = "min"
+		}
+		fmt.Fprintf(b, "  { rank=%s; %s; }\n", rank, strings.Join(ids, "; "))
+		if prev >= 0 {
+			fmt.Fprintf(b, "  n%d -> %s [style=invis, weight=0];\n", prev, ids[0])
+		}
+		fmt.Sscanf(ids[0], "n%d", &prev)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -193,7 +194,8 @@ type svgNode struct {
 	G     []svgNode `xml:"g"`
 	A     []svgNode `xml:"a"`
 	Poly  []struct {
-		Fill string `xml:"fill,attr"`
+		Fill   string `xml:"fill,attr"`
+		Points string `xml:"points,attr"`
 	} `xml:"polygon"`
 	Text   []string `xml:"text"`
 	Script []string `xml:"script"`
@@ -347,5 +349,70 @@ func TestDiagramWhyChainCollapsed(t *testing.T) {
 		if !bold {
 			t.Errorf("--level %s: no bold edge from talk-api to pangyo's %s", level, level)
 		}
+	}
+}
+
+// span returns the left and right x of node n's outline (its polygons).
+func span(t *testing.T, n svgNode) (float64, float64) {
+	t.Helper()
+	lo, hi := math.Inf(1), math.Inf(-1)
+	walk(n, func(x svgNode) {
+		for _, p := range x.Poly {
+			for _, pt := range strings.Fields(p.Points) {
+				var px, py float64
+				if _, err := fmt.Sscanf(pt, "%g,%g", &px, &py); err == nil {
+					lo, hi = min(lo, px), max(hi, px)
+				}
+			}
+		}
+	})
+	if math.IsInf(lo, 0) {
+		t.Fatalf("node %s has no outline", n.ID)
+	}
+	return lo, hi
+}
+
+// TestSVGLayers renders the Kakao diagram at every level and checks that
+// it reads left to right in layers: every feature lies left of every
+// service, and every service left of every component.
+func TestSVGLayers(t *testing.T) {
+	m := loadModel(t, "../examples/kakao-2022.yaml")
+	res := fail(t, m, "pangyo")
+	for _, level := range []string{"", "rack", "site"} {
+		t.Run("level="+level, func(t *testing.T) {
+			byID := renderParse(t, m, DiagramOptions{Result: res, Level: level})
+			type edge struct {
+				right float64
+				id    string
+			}
+			var maxRight, minLeft [3]edge
+			for i := range 3 {
+				maxRight[i], minLeft[i] = edge{math.Inf(-1), ""}, edge{math.Inf(1), ""}
+			}
+			for v := int32(0); v < int32(m.Len()); v++ {
+				n, ok := byID[fmt.Sprintf("n%d", v)]
+				if !ok {
+					continue
+				}
+				lo, hi := span(t, n)
+				k := int(m.Kind(v))
+				if hi > maxRight[k].right {
+					maxRight[k] = edge{hi, m.ID(v)}
+				}
+				if lo < minLeft[k].right {
+					minLeft[k] = edge{lo, m.ID(v)}
+				}
+			}
+			for _, p := range [][2]graph.NodeKind{{graph.Feature, graph.Service}, {graph.Service, graph.Component}} {
+				a, b := maxRight[p[0]], minLeft[p[1]]
+				if a.id == "" || b.id == "" {
+					t.Fatalf("no %s or no %s drawn", p[0], p[1])
+				}
+				if a.right >= b.right {
+					t.Errorf("%s %s reaches x=%.0f, right of %s %s at x=%.0f; want every %s left of every %s",
+						p[0], a.id, a.right, p[1], b.id, b.right, p[0], p[1])
+				}
+			}
+		})
 	}
 }

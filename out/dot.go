@@ -3,6 +3,7 @@ package out
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -475,7 +476,7 @@ func (d *drawing) writeComponent(b *bytes.Buffer, m *graph.Model, r *graph.Resul
 		class = " class=" + DOTString(stateClass(r, c)) + ";"
 	}
 	fmt.Fprintf(b, "%s  id=\"cluster_%s\";%s label=%s; style=%q; fillcolor=%q; fontsize=11;\n",
-		indent, idAttr(m, c), class, DOTString(label), "filled,"+style, fill)
+		indent, idAttr(m, c), class, DOTString(padWide(label)), "filled,"+style, fill)
 	// The container itself, as a node, when an edge points to it or it
 	// failed.
 	if d.isNode(r, c) {
@@ -520,8 +521,11 @@ func writeNode(b *bytes.Buffer, m *graph.Model, r *graph.Result, v int32) {
 	case graph.Service:
 		shape = "component"
 		label = m.ID(v)
+		if name := m.Name(v); name != "" && name != m.ID(v) {
+			label = name + "\n" + m.ID(v)
+		}
 		if act, stby := m.Placed(v); act+stby > 0 {
-			label += fmt.Sprintf("\n%d replicas", act)
+			label += fmt.Sprintf("\n%d %s", act, num.Plural(act, "replica", "replicas"))
 			if stby > 0 {
 				label += fmt.Sprintf(" + %d standby", stby)
 			}
@@ -557,7 +561,7 @@ func writeNode(b *bytes.Buffer, m *graph.Model, r *graph.Result, v int32) {
 			label += " · failover blocked"
 		}
 	}
-	attrs = append(attrs, "class="+DOTString(stateClass(r, v)), "label="+DOTString(label),
+	attrs = append(attrs, fmt.Sprintf("width=%.2f", nodeWidth(label, shape)), "class="+DOTString(stateClass(r, v)), "label="+DOTString(label),
 		"tooltip="+DOTString(m.ID(v)), fmt.Sprintf("fillcolor=%q", fill), fmt.Sprintf("style=%q", style), fmt.Sprintf("fontcolor=%q", font))
 	fmt.Fprintf(b, "n%d [%s];\n", v, strings.Join(attrs, ", "))
 }
@@ -595,16 +599,18 @@ func whyEdges(m *graph.Model, r *graph.Result, level string) map[[2]int32]bool {
 }
 
 func writeLegend(b *bytes.Buffer) {
+	// One column; Graphviz stacks a left-to-right rank bottom up, so the
+	// entries are declared last first.
 	b.WriteString(`  subgraph cluster_legend {
     id="cluster_legend"; label="Legend"; style="rounded"; fontsize=11;
-    legend_failed [label="FAILED\n(in the failure set)", shape=box, style="filled,bold", peripheries=2, fillcolor="` + colorFailed + `", fontcolor="#FFFFFF"];
-    legend_down [label="DOWN", shape=box, style="filled,dashed", fillcolor="` + colorDown + `"];
-    legend_degraded [label="DEGRADED", shape=box, style="filled,dotted", fillcolor="` + colorDegraded + `"];
-    legend_up [label="up", shape=box, style="filled", fillcolor="` + colorUp + `"];
-    legend_a [label="bold edge: why-chain", shape=plaintext, style=""];
-    legend_b [label="tee, purple: failover BLOCKED", shape=plaintext, style=""];
     legend_c [label="blue: power feed", shape=plaintext, style=""];
-    legend_failed -> legend_down -> legend_degraded -> legend_up [style=invis];
+    legend_b [label="tee, purple: failover BLOCKED", shape=plaintext, style=""];
+    legend_a [label="bold edge: why-chain", shape=plaintext, style=""];
+    legend_up [label="up", shape=box, style="filled", fillcolor="` + colorUp + `"];
+    legend_degraded [label="DEGRADED", shape=box, style="filled,dotted", fillcolor="` + colorDegraded + `"];
+    legend_down [label="DOWN", shape=box, style="filled,dashed", fillcolor="` + colorDown + `"];
+    legend_failed [label="FAILED\n(in the failure set)", shape=box, style="filled,bold", peripheries=2, fillcolor="` + colorFailed + `", fontcolor="#FFFFFF"];
+    { rank=same; legend_c; legend_b; legend_a; legend_up; legend_degraded; legend_down; legend_failed; }
   }
 `)
 }
@@ -730,4 +736,89 @@ func (d *drawing) writeRanks(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 		}
 		fmt.Sscanf(ids[0], "n%d", &prev)
 	}
+}
+
+// Graphviz, running here without font metrics, takes an East Asian wide
+// character (Hangul, CJK, kana) for about 0.83 em and a no-break space for
+// about 0.55 em, where fonts draw the former 1 em wide: a long Korean name
+// spilled out of its box.
+const (
+	nodeFontSize  = 10   // points, as the node default in write
+	nodeMargin    = 0.22 // inches: Graphviz's default node margin, both sides
+	gvWideEm      = 0.83
+	gvNoBreakEm   = 0.55
+	wideEm, narEm = 1.0, 0.6
+)
+
+// wideRune reports whether r is drawn about 1 em wide: East Asian wide
+// and fullwidth characters (Unicode's East Asian Width W and F), and the
+// common emoji.
+func wideRune(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0x303E, r >= 0x3041 && r <= 0x33FF,
+		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xA000 && r <= 0xA4CF,
+		r >= 0xA960 && r <= 0xA97F, r >= 0xAC00 && r <= 0xD7A3, r >= 0xF900 && r <= 0xFAFF,
+		r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6,
+		r >= 0x1F300 && r <= 0x1F64F, r >= 0x1F900 && r <= 0x1F9FF, r >= 0x20000 && r <= 0x3FFFD:
+		return true
+	}
+	return false
+}
+
+// LabelWidth estimates, in points, how wide text set at size points
+// draws: its widest line, with East Asian wide characters at 1 em and
+// others at 0.6 em. O(len(text)).
+func LabelWidth(text string, size float64) float64 {
+	widest := 0.0
+	for _, line := range strings.Split(text, "\n") {
+		w := 0.0
+		for _, r := range line {
+			if wideRune(r) {
+				w += wideEm
+			} else {
+				w += narEm
+			}
+		}
+		widest = max(widest, w*size)
+	}
+	return widest
+}
+
+// nodeWidth is the least width, in inches, of a node of shape that holds
+// label: Graphviz widens a node past it when it measures more, never
+// narrows it.
+func nodeWidth(label, shape string) float64 {
+	extra := 0.0
+	switch shape {
+	case "component", "tab":
+		extra = 0.2 // the side tabs
+	case "box3d":
+		extra = 0.1 // the depth
+	case "cds":
+		extra = 0.4 // the arrow head
+	}
+	return LabelWidth(label, nodeFontSize)/72 + nodeMargin + extra
+}
+
+// padWide pads a cluster label that holds East Asian wide characters with
+// no-break spaces on both sides, as many as make up what Graphviz
+// underestimates, so that the cluster is drawn wide enough for it (a
+// cluster has no width attribute).
+func padWide(label string) string {
+	wide := 0
+	for _, line := range strings.Split(label, "\n") {
+		n := 0
+		for _, r := range line {
+			if wideRune(r) {
+				n++
+			}
+		}
+		wide = max(wide, n)
+	}
+	if wide == 0 {
+		return label
+	}
+	side := int(math.Ceil(float64(wide)*(wideEm-gvWideEm)/gvNoBreakEm/2)) + 1
+	pad := strings.Repeat("\u00a0", side)
+	return pad + label + pad
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -197,6 +198,9 @@ type svgNode struct {
 		Fill   string `xml:"fill,attr"`
 		Points string `xml:"points,attr"`
 	} `xml:"polygon"`
+	Path []struct {
+		D string `xml:"d,attr"`
+	} `xml:"path"`
 	Text   []string `xml:"text"`
 	Script []string `xml:"script"`
 }
@@ -303,10 +307,11 @@ func TestSVGHostileNames(t *testing.T) {
 			t.Errorf("no node for %q", id)
 			continue
 		}
-		// Each line of the name comes back as written.
+		// Each line of the name comes back as written; services show their
+		// id too.
 		name := m.Name(v)
 		if m.Kind(v) == graph.Service {
-			name = m.ID(v) // services are labelled by id
+			name += "\n" + m.ID(v)
 		}
 		for _, line := range strings.Split(name, "\n") {
 			if !strings.Contains(texts(n), line) {
@@ -414,5 +419,75 @@ func TestSVGLayers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+const koreanInventory = `apiVersion: blast/v1
+kind: Inventory
+metadata: {name: korean}
+components:
+  - {id: pangyo, kind: site, name: "판교데이터센터판교데이터센터판교데이터센"}
+  - {id: r1, kind: rack, parent: pangyo, name: "판교일번랙판교일번랙판교일번랙판교일번랙"}
+services:
+  - {id: talk-api, name: "카카오톡메시지전송서버카카오톡메시지전송", placement: [{on: r1, replicas: 1}]}
+features:
+  - {id: talk-send, name: "카카오톡메시지보내기카카오톡메시지보내기", users: 100, dependsOn: [talk-api]}
+`
+
+// pathSpan returns the left and right x of the points of node n's paths.
+func pathSpan(n svgNode) (float64, float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range n.Path {
+		for _, xy := range svgPoint.FindAllStringSubmatch(p.D, -1) {
+			var x float64
+			fmt.Sscan(xy[1], &x)
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	return lo, hi
+}
+
+var svgPoint = regexp.MustCompile(`(-?[0-9.]+),(-?[0-9.]+)`)
+
+// TestSVGKoreanLabelsFit draws 20-character Korean names and checks that
+// each box, and the site's cluster, is at least as wide as the text drawn
+// at 1 em a character; that a service shows its name above its id; and
+// that one replica is "1 replica".
+func TestSVGKoreanLabelsFit(t *testing.T) {
+	inv, _, err := inventory.LoadFiles([]inventory.File{{Name: "korean.yaml", Data: []byte(koreanInventory)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := renderParse(t, m, DiagramOptions{})
+	for _, id := range []string{"talk-send", "talk-api", "r1"} {
+		v, _ := m.Lookup(id)
+		n, ok := byID[fmt.Sprintf("n%d", v)]
+		if !ok {
+			t.Fatalf("no node for %s", id)
+		}
+		lo, hi := span(t, n)
+		if want := 20 * 10.0; hi-lo < want {
+			t.Errorf("%s: box %.0f pt wide; its 20-character Korean name needs %.0f", id, hi-lo, want)
+		}
+		if want := LabelWidth(m.Name(v), 10); hi-lo < want {
+			t.Errorf("%s: box %.0f pt wide; LabelWidth of its name is %.0f", id, hi-lo, want)
+		}
+	}
+	api, _ := m.Lookup("talk-api")
+	if got := texts(byID[fmt.Sprintf("n%d", api)]); got != m.Name(api)+"\ntalk-api\n1 replica" {
+		t.Errorf("talk-api's label = %q; want its name, its id and \"1 replica\"", got)
+	}
+	site, _ := m.Lookup("pangyo")
+	c, ok := byID[fmt.Sprintf("cluster_n%d", site)]
+	if !ok {
+		t.Fatal("no cluster for pangyo")
+	}
+	lo, hi := pathSpan(c)
+	if want := LabelWidth("site "+m.Name(site), 11); hi-lo < want {
+		t.Errorf("pangyo's cluster is %.0f pt wide; its label needs %.0f", hi-lo, want)
 	}
 }

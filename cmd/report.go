@@ -42,7 +42,9 @@ policy findings), tables, and pictures.
 
 --format md writes GitHub-flavoured Markdown with Mermaid flowcharts (kept
 within Mermaid's limits of 500 edges and 50,000 characters; past them a
-chart is cut with a note that points at blast diagram).
+chart is cut with a note). When a chart is cut, -o REPORT.md also writes
+the whole diagram as REPORT-diagram.svg next to it and the note links it;
+on standard output the note gives the blast diagram command instead.
 
 --format html writes one self-contained page that needs no network: the
 report, the diagram (inline SVG, left out with a note when too large) and an
@@ -147,11 +149,19 @@ func reportRun(opts *ReportOptions) error {
 	if len(opts.Fail) > 0 {
 		diagramCmd += " --fail " + strings.Join(opts.Fail, ",")
 	}
-	diagramCmd += " -o diagram.svg"
+	// A Markdown file's charts, when cut at Mermaid's limits, link the
+	// whole diagram, written next to it as NAME-diagram.svg.
+	link := ""
+	if opts.Format == "md" && opts.Output != "-" {
+		link = strings.TrimSuffix(filepath.Base(opts.Output), filepath.Ext(opts.Output)) + "-diagram.svg"
+		diagramCmd += " -o " + link
+	} else {
+		diagramCmd += " -o diagram.svg"
+	}
 	ro := out.ReportOptions{
 		Title: name, Version: Version, Inputs: opts.Files, Now: opts.now, Result: res,
 		Check:          out.NewCheckReport(name, policyName, "error", m, check, check.Findings, 0),
-		DiagramCommand: diagramCmd,
+		DiagramCommand: diagramCmd, DiagramLink: link,
 	}
 	if opts.Format == "html" {
 		if opts.Diagram {
@@ -167,6 +177,9 @@ func reportRun(opts *ReportOptions) error {
 	var b bytes.Buffer
 	if opts.Format == "md" {
 		err = out.WriteMarkdown(&b, r)
+		if err == nil && r.Truncated && link != "" {
+			err = writeWholeDiagram(opts, m, r, &b)
+		}
 	} else {
 		err = out.WriteHTML(&b, r)
 	}
@@ -200,6 +213,29 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 		note = fmt.Sprintf("The physical tree is drawn down to the %s level to keep the diagram readable.", d.Level)
 	}
 	return svg, note
+}
+
+// writeWholeDiagram writes the SVG that the cut charts of Markdown report
+// r link, next to the report, and says so; when it cannot be drawn it
+// says why and rewrites the report into b with the command that draws it
+// instead of the link.
+func writeWholeDiagram(opts *ReportOptions, m *graph.Model, r *out.Report, b *bytes.Buffer) error {
+	path := filepath.Join(filepath.Dir(opts.Output), r.DiagramLink)
+	svg, err := drawDiagram(opts.IO, m, opts.Fail, "", "", [2]int{}, "svg", opts.Timeout)
+	if cerr := opts.IO.Context().Err(); cerr != nil {
+		return cerr
+	}
+	if err == nil {
+		if err := writeData(opts.IO.Context(), path, opts.Files, svg); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits; the whole diagram is in %s\n", path)
+		return nil
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits, and the whole diagram is not written: %v\n", err)
+	r.DiagramLink, r.Truncated = "", false
+	b.Reset()
+	return out.WriteMarkdown(b, r)
 }
 
 // fileArgs writes the -f flags of files.

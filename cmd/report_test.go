@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -291,5 +292,48 @@ func TestGlobalFlagsKeepTheirMeaning(t *testing.T) {
 	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--max-nodes", "5")
 	if code != ExitInput || !strings.Contains(stderr, "raise --max-nodes") {
 		t.Errorf("diagram --max-nodes 5: exit %d, %q; want the YAML node limit", code, stderr)
+	}
+}
+
+// TestReportMarkdownLinksWholeDiagram writes the Markdown report of an
+// estate whose dependency chart passes Mermaid's 500 edges: the whole
+// diagram is written next to it as NAME-diagram.svg and the cut chart's
+// note links it; written to standard output, the note gives the command.
+func TestReportMarkdownLinksWholeDiagram(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: wide}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
+	for i := range 520 {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	inv := filepath.Join(dir, "wide.yaml")
+	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	md := filepath.Join(dir, "r.md")
+	_, stderr, code := run(t, "", "report", "-f", inv, "-o", md, "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK {
+		t.Fatalf("report -o r.md: exit %d, %s", code, stderr)
+	}
+	text, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(text, []byte("The whole picture: [r-diagram.svg](r-diagram.svg)")) {
+		t.Errorf("r.md does not link r-diagram.svg:\n%s", text)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "r-diagram.svg"))
+	if err != nil {
+		t.Fatalf("r-diagram.svg: %v (stderr %s)", err, stderr)
+	}
+	if err := xml.Unmarshal(svg, new(struct{})); err != nil || !bytes.Contains(svg, []byte("f519")) {
+		t.Errorf("r-diagram.svg does not parse (%v) or lacks feature f519", err)
+	}
+	if !strings.Contains(stderr, "r-diagram.svg") {
+		t.Errorf("stderr %q does not say where the whole diagram went", stderr)
+	}
+	stdout, _, code := run(t, "", "report", "-f", inv, "--format", "md", "-o", "-", "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK || !strings.Contains(stdout, "draw the SVG: `blast diagram -f "+inv+" -o diagram.svg`") || strings.Contains(stdout, "](") {
+		t.Errorf("report -o -: exit %d; want the note to give the blast diagram command and no link", code)
 	}
 }

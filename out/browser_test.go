@@ -1,6 +1,7 @@
-package out
+package out_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blast-dev/blast/cmd"
 	"github.com/blast-dev/blast/examples"
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/inventory"
@@ -67,46 +69,66 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// auditOf audits every component kind but host, as blast report does.
-func auditOf(m *graph.Model) *AuditReport {
-	kinds := slices.DeleteFunc(m.ComponentKinds(), func(k string) bool { return k == "host" })
-	var domains, candidates []int32
-	for _, v := range m.Nodes(graph.Component) {
-		candidates = append(candidates, v)
-		if slices.Contains(kinds, m.ComponentKind(v)) {
-			domains = append(domains, v)
-		}
-	}
-	return NewAuditReport(m.Inv.Metadata.Name, kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true}))
-}
+// testPolicy is the policy the browser tests' reports check: one rule
+// that every inventory here can be checked against.
+const testPolicy = `apiVersion: blast/v1
+kind: Policy
+metadata: {name: test}
+rules:
+  - {id: survive-site, type: survive, select: {tier: 1}, kinds: [site], allow: degraded}
+`
 
-// writeReport writes m's HTML report, with its diagram, to a temporary
-// file and returns its file:// URL.
-func writeReport(t *testing.T, m *graph.Model, res *graph.Result) string {
+// writeReport writes the HTML report of the inventory file inv, with its
+// diagram, as a user does: blast report -f INV [--fail ...] --format html,
+// run through the command, to a temporary file; it returns its file://
+// URL.
+func writeReport(t *testing.T, inv string, fail ...string) string {
 	t.Helper()
-	d, err := NewDiagram(m, DiagramOptions{})
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(policy, []byte(testPolicy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "report.html")
+	args := []string{"report", "-f", inv, "--policy", policy, "--format", "html", "--now", "2022-10-15T15:30:00Z", "-o", path}
+	if len(fail) > 0 {
+		args = append(args, "--fail", strings.Join(fail, ","))
+	}
+	var stdout, stderr bytes.Buffer
+	if code := cmd.Main(args, &cmd.IO{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}); code != cmd.ExitOK {
+		t.Fatalf("blast %s: exit %d: %s", strings.Join(args, " "), code, stderr.String())
+	}
+	page, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svg, err := RenderSVG(context.Background(), d.DOT, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := NewReport(m, auditOf(m), ReportOptions{Title: m.Inv.Metadata.Name, Version: "test", Inputs: []string{"inventory.yaml"},
-		Now: time.Date(2022, 10, 15, 15, 30, 0, 0, time.UTC), Result: res, SVG: svg})
-	var b strings.Builder
-	if err := WriteHTML(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), "The diagram is left out") {
-		t.Fatalf("the report left its diagram out")
-	}
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
+	if bytes.Contains(page, []byte("The diagram is left out")) {
+		t.Fatalf("the report left its diagram out: %s", stderr.String())
 	}
 	return "file://" + path
 }
+
+// writeInventory writes an inventory to a temporary file and returns its
+// path and model.
+func writeInventory(t *testing.T, name, text string) (string, *graph.Model) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := inventory.Load([]string{path}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, m
+}
+
+// exampleFile is the path of an embedded example, from this directory.
+func exampleFile(name string) string { return filepath.Join("..", "examples", name+".yaml") }
 
 func exampleModel(t *testing.T, name string) *graph.Model {
 	t.Helper()
@@ -131,15 +153,16 @@ type pageOutcome struct {
 }
 
 // TestReportEvaluatorAgreesWithSimulate evaluates, in the page, the loss
-// of every site, building and rack of both examples, and random sets of
-// several components and services, and compares every feature's and
+// of every site, building and rack of both examples and random sets of
+// several components and services, and, on small generated estates, random
+// sets of up to three components, and compares every feature's and
 // service's state and why-chains with graph.Simulate.
 func TestReportEvaluatorAgreesWithSimulate(t *testing.T) {
 	ctx := browser(t)
 	for _, name := range examples.Names() {
 		t.Run(name, func(t *testing.T) {
 			m := exampleModel(t, name)
-			if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, nil))); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, exampleFile(name)))); err != nil {
 				t.Fatal(err)
 			}
 			var sets [][]int32
@@ -163,38 +186,73 @@ func TestReportEvaluatorAgreesWithSimulate(t *testing.T) {
 				}
 				sets = append(sets, set)
 			}
-			compared := 0
-			for _, set := range sets {
-				var ids []string
-				for _, v := range set {
-					ids = append(ids, m.ID(v))
-				}
-				got, err := chromedp.Run(ctx, chromedp.Evaluate[pageOutcome](fmt.Sprintf("blastEvaluate(%s)", jsStrings(ids))))
-				if err != nil {
-					t.Fatalf("blastEvaluate(%v): %v", ids, err)
-				}
-				res := m.Simulate(set)
-				for v := int32(0); v < int32(m.Len()); v++ {
-					if m.Kind(v) == graph.Component {
-						continue
-					}
-					if got.States[m.ID(v)] != res.State(v).String() {
-						t.Errorf("fail %v: page says %s is %q; Simulate says %s", ids, m.ID(v), got.States[m.ID(v)], res.State(v))
-					}
-					chains, _ := res.Why(v, 0)
-					var want [][]string
-					for _, c := range chains {
-						want = append(want, ids2(m, c))
-					}
-					if fmt.Sprint(got.Why[m.ID(v)]) != fmt.Sprint(want) && !(len(want) == 0 && len(got.Why[m.ID(v)]) == 0) {
-						t.Errorf("fail %v: page's why-chains of %s = %v; Simulate's %v", ids, m.ID(v), got.Why[m.ID(v)], want)
-					}
-					compared++
-				}
-			}
-			t.Logf("%s: %d failure sets, %d feature and service states compared", name, len(sets), compared)
+			comparePage(t, ctx, m, sets)
 		})
 	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprintf("generated-%d", seed), func(t *testing.T) {
+			spec := inventory.GenSpec{Seed: seed, Regions: 1, Sites: 3, BuildingsPerSite: 2, PowerPerBuilding: 2, Racks: 12,
+				Services: 15, PlacementsPerSvc: 3, FanOut: 2, Features: 8, StandbyShare: 0.3, Cycles: 1, Users: 1_000_000}
+			var b bytes.Buffer
+			if err := inventory.Generate(&b, spec, "yaml"); err != nil {
+				t.Fatal(err)
+			}
+			path, m := writeInventory(t, "generated.yaml", b.String())
+			if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, path))); err != nil {
+				t.Fatal(err)
+			}
+			comps := m.Nodes(graph.Component)
+			rng := rand.New(rand.NewPCG(seed, 9))
+			var sets [][]int32
+			for range 40 {
+				var set []int32
+				for range 1 + rng.IntN(3) {
+					set = append(set, comps[rng.IntN(len(comps))])
+				}
+				sets = append(sets, set)
+			}
+			comparePage(t, ctx, m, sets)
+		})
+	}
+}
+
+// comparePage evaluates each failure set in the open page and compares
+// every feature's and service's state and why-chains with graph.Simulate.
+func comparePage(t *testing.T, ctx context.Context, m *graph.Model, sets [][]int32) {
+	t.Helper()
+	compared, notUp := 0, 0
+	for _, set := range sets {
+		ids := ids2(m, set)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[pageOutcome](fmt.Sprintf("blastEvaluate(%s)", jsStrings(ids))))
+		if err != nil {
+			t.Fatalf("blastEvaluate(%v): %v", ids, err)
+		}
+		res := m.Simulate(set)
+		for v := int32(0); v < int32(m.Len()); v++ {
+			if m.Kind(v) == graph.Component {
+				continue
+			}
+			if got.States[m.ID(v)] != res.State(v).String() {
+				t.Errorf("fail %v: page says %s is %q; Simulate says %s", ids, m.ID(v), got.States[m.ID(v)], res.State(v))
+			}
+			chains, _ := res.Why(v, 0)
+			var want [][]string
+			for _, c := range chains {
+				want = append(want, ids2(m, c))
+			}
+			if fmt.Sprint(got.Why[m.ID(v)]) != fmt.Sprint(want) && !(len(want) == 0 && len(got.Why[m.ID(v)]) == 0) {
+				t.Errorf("fail %v: page's why-chains of %s = %v; Simulate's %v", ids, m.ID(v), got.Why[m.ID(v)], want)
+			}
+			if res.State(v) != graph.Up {
+				notUp++
+			}
+			compared++
+		}
+	}
+	if notUp == 0 {
+		t.Errorf("no failure set took anything down: the comparison proves little")
+	}
+	t.Logf("%d failure sets, %d feature and service states compared, %d not up", len(sets), compared, notUp)
 }
 
 func ids2(m *graph.Model, vs []int32) []string {
@@ -228,7 +286,7 @@ const rowStates = `Object.fromEntries(Array.from(document.querySelectorAll("#fea
 func TestReportClickPangyo(t *testing.T) {
 	ctx := browser(t)
 	m := exampleModel(t, examples.Kakao)
-	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, nil))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, exampleFile(examples.Kakao)))); err != nil {
 		t.Fatal(err)
 	}
 	states := func() map[string]string {
@@ -364,15 +422,7 @@ features:
 // an injection would set stays unset, while the page's own script ran.
 func TestReportHostileNamesRunNoScript(t *testing.T) {
 	ctx := browser(t)
-	inv, _, err := inventory.LoadFiles([]inventory.File{{Name: "hostile.yaml", Data: []byte(hostileInventory)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := graph.Build(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	site, _ := m.Lookup("<script>alert(1)</script>")
+	path, _ := writeInventory(t, "hostile.yaml", hostileInventory)
 	var dialogCount atomic.Int32
 	dialogs := make(chan struct{}, 100)
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -393,8 +443,8 @@ func TestReportHostileNamesRunNoScript(t *testing.T) {
 			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
 		}
 	}()
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(writeReport(t, m, m.Simulate([]int32{site}))),
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(writeReport(t, path, "<script>alert(1)</script>")),
 		// Clicks through the DOM: an injected style could hide what a
 		// mouse click needs to see.
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#clear").click(); document.querySelector("#domain-list input").click()`),
@@ -438,8 +488,7 @@ func TestReportHostileNamesRunNoScript(t *testing.T) {
 // the static tables, are not printed.
 func TestReportPrint(t *testing.T) {
 	ctx := browser(t)
-	m := exampleModel(t, examples.Kakao)
-	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, m, fail(t, m, "pangyo")))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(writeReport(t, exampleFile(examples.Kakao), "pangyo"))); err != nil {
 		t.Fatal(err)
 	}
 	// A4 at 96 dpi.

@@ -3,6 +3,7 @@ package out
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +121,17 @@ func TestMarkdownLongNamesAndNote(t *testing.T) {
 			t.Errorf("without a link, the note links something")
 		}
 	}
+}
+
+// auditOf audits every component kind but host, as blast report does.
+func auditOf(m *graph.Model) *AuditReport {
+	kinds := slices.DeleteFunc(m.ComponentKinds(), func(k string) bool { return k == "host" })
+	var domains, candidates []int32
+	for _, v := range m.Nodes(graph.Component) {
+		candidates = append(candidates, v)
+		if slices.Contains(kinds, m.ComponentKind(v)) {
+			domains = append(domains, v)
+		}
+	}
+	return NewAuditReport(m.Inv.Metadata.Name, kinds, m.NewAudit(domains, candidates, graph.AuditOptions{Paper: true}))
 }

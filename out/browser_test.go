@@ -349,6 +349,20 @@ func TestReportClickPangyo(t *testing.T) {
 			t.Errorf("after Pangyo, %s = %q; want %q", tc.what, tc.got, tc.want)
 		}
 	}
+	// The why-chains are drawn: talk-send needs talk-api, which is down
+	// because its racks in Pangyo are.
+	talkAPI, _ := m.Lookup("talk-api")
+	why, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](fmt.Sprintf(`({
+		bold: document.querySelectorAll("svg g.edge.why").length,
+		sendAPI: document.querySelectorAll("svg g.edge.why[id^='e_n%d_n%d_']").length,
+		width: (e => e ? parseFloat(getComputedStyle(e).strokeWidth) : 0)(document.querySelector("svg g.edge.why path")),
+	})`, talkSend, talkAPI)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why["bold"] == 0 || why["sendAPI"] == 0 || why["width"] < 3 {
+		t.Errorf("after Pangyo: %v why-chain edges, %v from talk-send to talk-api, stroke width %v; want some, one, and 3", why["bold"], why["sendAPI"], why["width"])
+	}
 	if look["nodeDash"] == "none" || look["nodeDash"] == "" {
 		t.Errorf("after Pangyo, the down node's outline is not dashed (stroke-dasharray %q)", look["nodeDash"])
 	}

@@ -180,6 +180,10 @@ const (
 	edgeNetwork
 )
 
+// edgeKindNames end the SVG ids of edges, e_nFROM_nTO_KIND, which tell
+// apart the edges of different kinds between two nodes.
+var edgeKindNames = [...]string{edgeDep: "dep", edgeSoft: "soft", edgePlace: "place", edgeStandby: "standby", edgeVia: "via", edgePower: "power", edgeNetwork: "network"}
+
 type dotEdge struct {
 	from, to int32
 	kind     edgeKind
@@ -399,11 +403,10 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 				attrs = append(attrs, "penwidth=3", "color=\""+colorWhy+"\"")
 			}
 		}
-		fmt.Fprintf(b, "  n%d -> n%d", e.from, e.to)
-		if len(attrs) > 0 {
-			fmt.Fprintf(b, " [%s]", strings.Join(attrs, ", "))
-		}
-		b.WriteString(";\n")
+		// The SVG keeps the id: the HTML report finds a why-chain's
+		// edges by it.
+		attrs = append([]string{fmt.Sprintf("id=\"e_n%d_n%d_%s\"", e.from, e.to, edgeKindNames[e.kind])}, attrs...)
+		fmt.Fprintf(b, "  n%d -> n%d [%s];\n", e.from, e.to, strings.Join(attrs, ", "))
 	}
 	if r != nil {
 		writeLegend(b)

@@ -199,14 +199,18 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 	d, err := out.NewDiagram(m, out.DiagramOptions{})
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the report's diagram is left out: %v\n", err)
-		return nil, "The diagram is left out: it is too large to draw in one picture. Draw parts of it with " + diagramCmd + " --focus FEATURE or --level site."
+		return nil, "The diagram is left out: it is too large to draw in one picture, even with the physical tree collapsed to sites. Draw one feature at a time with " + diagramCmd + " --focus FEATURE."
 	}
 	ctx, cancel := context.WithTimeout(opts.IO.Context(), opts.Timeout)
 	defer cancel()
 	svg, err := out.RenderSVG(ctx, d.DOT, opts.IO.Executable)
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the report's diagram is left out: %v\n", err)
-		return nil, "The diagram is left out: Graphviz could not draw it in time. Draw parts of it with " + diagramCmd + " --focus FEATURE or --level site."
+		hint := " --focus FEATURE or --level site"
+		if d.Level == "site" {
+			hint = " --focus FEATURE" // sites were what took too long
+		}
+		return nil, "The diagram is left out: Graphviz could not draw it in time. Draw parts of it with " + diagramCmd + hint + "."
 	}
 	note := ""
 	if d.Level != "" {

@@ -337,3 +337,26 @@ func TestReportMarkdownLinksWholeDiagram(t *testing.T) {
 		t.Errorf("report -o -: exit %d; want the note to give the blast diagram command and no link", code)
 	}
 }
+
+// TestReportDiagramTooLarge writes the HTML report of an estate too large
+// to draw even with its physical tree collapsed to sites: the report is
+// written without its diagram, and its note asks for --focus, not for
+// the site level that was already too large.
+func TestReportDiagramTooLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: wide}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
+	for i := range 900 {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	inv := filepath.Join(t.TempDir(), "wide.yaml")
+	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	html, stderr, code := run(t, "", "report", "-f", inv, "--format", "html", "-o", "-", "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK {
+		t.Fatalf("report: exit %d, %s", code, stderr)
+	}
+	if !strings.Contains(html, "even with the physical tree collapsed to sites") || !strings.Contains(html, "--focus FEATURE.") || strings.Contains(html, "--level site") {
+		t.Errorf("the report's note does not ask for --focus alone:\n%s", regexp.MustCompile(`<p class="note">[^\n]*diagram[^\n]*`).FindString(html))
+	}
+}

@@ -103,13 +103,21 @@ func NewDiagram(m *graph.Model, opt DiagramOptions) (*Diagram, error) {
 	if level != "" && !slices.Contains(Levels, level) {
 		return nil, fmt.Errorf("--level %q: use %s", level, strings.Join(Levels, ", "))
 	}
-	var notes []string
+	var first *drawing // the drawing asked for, when it had to be collapsed
 	for {
 		d := layout(m, logical, level, opt.Result)
 		if d.count() <= maxNodes && len(d.edges) <= maxEdges {
+			var notes []string
+			if first != nil {
+				notes = append(notes, fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level %s (%d nodes, %d edges)",
+					first.count(), len(first.edges), maxNodes, maxEdges, level, d.count(), len(d.edges)))
+			}
 			var b bytes.Buffer
 			d.write(&b, m, opt.Result)
 			return &Diagram{DOT: b.Bytes(), Level: level, Notes: notes, Nodes: d.count(), Edges: len(d.edges)}, nil
+		}
+		if first == nil {
+			first = d
 		}
 		next := coarser(level)
 		if next == "" {
@@ -119,7 +127,6 @@ func NewDiagram(m *graph.Model, opt DiagramOptions) (*Diagram, error) {
 			}
 			return nil, fmt.Errorf("the diagram would draw %d nodes and %d edges even with the physical tree collapsed to sites, more than the limits of %d nodes and %d edges; %s", d.count(), len(d.edges), maxNodes, maxEdges, hint)
 		}
-		notes = append(notes, fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level %s", d.count(), len(d.edges), maxNodes, maxEdges, next))
 		level = next
 	}
 }

@@ -183,6 +183,21 @@ func TestDiagramSizeLimit(t *testing.T) {
 	if d.Level == "" || len(d.Notes) == 0 || d.Nodes >= full.Nodes {
 		t.Errorf("over the limit: level %q, notes %v, %d nodes; want a collapse below %d", d.Level, d.Notes, d.Nodes, full.Nodes)
 	}
+	// Collapsed several levels at once: one note, with the final result.
+	site, _ := NewDiagram(m, DiagramOptions{Level: "site"})
+	building, _ := NewDiagram(m, DiagramOptions{Level: "building"})
+	if building.Nodes <= site.Nodes {
+		t.Fatalf("building level draws %d nodes, site level %d: the test needs fewer at site level", building.Nodes, site.Nodes)
+	}
+	d, err = NewDiagram(m, DiagramOptions{MaxNodes: site.Nodes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level site (%d nodes, %d edges)",
+		full.Nodes, full.Edges, site.Nodes, DefaultMaxEdges, site.Nodes, site.Edges)
+	if d.Level != "site" || len(d.Notes) != 1 || d.Notes[0] != want {
+		t.Errorf("collapsed to %q with notes %q; want site and the one note %q", d.Level, d.Notes, want)
+	}
 	if _, err := NewDiagram(m, DiagramOptions{MaxNodes: 5}); err == nil || !strings.Contains(err.Error(), "--focus") {
 		t.Errorf("NewDiagram(MaxNodes: 5) error = %v; want a refusal naming --focus", err)
 	}

@@ -50,10 +50,12 @@ failovers marked with a purple tee; a legend explains them.
 
 --focus FEATURE draws only what that feature depends on. --level collapses
 the physical tree to sites, buildings, racks or hosts. A drawing holds at
-most %d nodes and %d edges (--max-nodes, --max-edges), which Graphviz lays
-out in a few seconds: past either the physical tree is collapsed one level
-at a time, with a note, and if even sites are too many blast refuses and
-asks for --focus. Drawing gives up after --timeout.
+most %d nodes and %d edges (--diagram-max-nodes, --diagram-max-edges),
+which Graphviz lays out in a few seconds: past either the physical tree is
+collapsed one level at a time, with a note, and if even sites are too many
+blast refuses and asks for --focus. Drawing the SVG gives up after
+--render-timeout; the global --timeout bounds the whole run, as for every
+command.
 
 The format comes from the -o extension (.svg or .dot) or --format; without
 -o the DOT text goes to standard output. PNG is not offered: the embedded
@@ -85,7 +87,10 @@ instead.`, out.DefaultMaxNodes, out.DefaultMaxEdges),
 				return usagef("not writing SVG to a terminal: give -o FILE.svg")
 			}
 			if opts.Timeout <= 0 {
-				return usagef("--timeout %s: must be more than 0", opts.Timeout)
+				return usagef("--render-timeout %s: must be more than 0", opts.Timeout)
+			}
+			if opts.MaxNodes < 1 || opts.MaxEdges < 1 {
+				return usagef("--diagram-max-nodes %d, --diagram-max-edges %d: give 1 or more", opts.MaxNodes, opts.MaxEdges)
 			}
 			if opts.Level != "" && !slices.Contains(out.Levels, opts.Level) {
 				return usagef("--level %q: use %s", opts.Level, strings.Join(out.Levels, ", "))
@@ -102,9 +107,9 @@ instead.`, out.DefaultMaxNodes, out.DefaultMaxEdges),
 	c.Flags().StringVar(&opts.Level, "level", "", "collapse the physical tree to site, building, rack or host")
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file (.svg or .dot); standard output when empty")
 	c.Flags().StringVar(&opts.Format, "format", "", "svg or dot (default: from the -o extension, else dot)")
-	c.Flags().IntVar(&opts.MaxNodes, "max-nodes", out.DefaultMaxNodes, "collapse the physical tree past this many nodes")
-	c.Flags().IntVar(&opts.MaxEdges, "max-edges", out.DefaultMaxEdges, "collapse the physical tree past this many edges")
-	c.Flags().DurationVar(&opts.Timeout, "timeout", defaultRenderTimeout, "give up drawing the SVG after this long")
+	c.Flags().IntVar(&opts.MaxNodes, "diagram-max-nodes", out.DefaultMaxNodes, "collapse the physical tree past this many drawn nodes")
+	c.Flags().IntVar(&opts.MaxEdges, "diagram-max-edges", out.DefaultMaxEdges, "collapse the physical tree past this many drawn edges")
+	c.Flags().DurationVar(&opts.Timeout, "render-timeout", defaultRenderTimeout, "give up drawing the SVG after this long")
 	return c
 }
 
@@ -148,8 +153,11 @@ func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, lim
 	ctx, cancel := context.WithTimeout(io.Context(), timeout)
 	defer cancel()
 	svg, err := out.RenderSVG(ctx, d.DOT, io.Executable)
+	if err := io.Context().Err(); err != nil {
+		return nil, err // Ctrl-C or the global --timeout: said by main
+	}
 	if ctx.Err() != nil {
-		return nil, &ExitError{ExitInput, fmt.Errorf("Graphviz did not finish drawing %d nodes and %d edges within %s: draw less with --focus FEATURE or a coarser --level (site, building), or give it longer with --timeout", d.Nodes, d.Edges, timeout)}
+		return nil, &ExitError{ExitInput, fmt.Errorf("Graphviz did not finish drawing %d nodes and %d edges within %s: draw less with --focus FEATURE or a coarser --level (site, building), or give it longer with --render-timeout", d.Nodes, d.Edges, timeout)}
 	}
 	if err != nil {
 		return nil, err

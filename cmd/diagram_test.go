@@ -2,11 +2,16 @@ package cmd
 
 import (
 	"bytes"
+	"encoding/xml"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/blast-dev/blast/internal/golden"
 )
 
 func TestDiagramFlags(t *testing.T) {
@@ -60,9 +65,9 @@ func TestDiagramRunDOT(t *testing.T) {
 	if code != ExitInput || !strings.Contains(stderr, `--focus "nope"`) {
 		t.Errorf("diagram --focus nope: exit %d, stderr %q; want 2 and the flag named", code, stderr)
 	}
-	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--max-nodes", "5")
+	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--diagram-max-nodes", "5")
 	if code != ExitInput || !strings.Contains(stderr, "narrow it with --focus") {
-		t.Errorf("diagram --max-nodes 5: exit %d, stderr %q; want a refusal", code, stderr)
+		t.Errorf("diagram --diagram-max-nodes 5: exit %d, stderr %q; want a refusal", code, stderr)
 	}
 }
 
@@ -109,5 +114,89 @@ func TestDiagramSVGBinary(t *testing.T) {
 	c.Stdin = strings.NewReader("digraph{}")
 	if out, err := c.CombinedOutput(); err == nil || !strings.Contains(string(out), "BLAST_GRAPHVIZ") {
 		t.Errorf("render-svg without BLAST_GRAPHVIZ: %v, %s; want an error", err, out)
+	}
+}
+
+// svgSkeleton reads what an SVG draws, in document order: each group's id
+// and class, and each text; coordinates are left out, so that it compares
+// what is drawn rather than where Graphviz put it.
+func svgSkeleton(t *testing.T, svg []byte) []string {
+	t.Helper()
+	var out []string
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	d.Strict = false
+	inText := false
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the SVG does not parse: %v", err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			inText = x.Name.Local == "text"
+			if x.Name.Local == "g" {
+				var id, class string
+				for _, a := range x.Attr {
+					switch a.Name.Local {
+					case "id":
+						id = a.Value
+					case "class":
+						class = a.Value
+					}
+				}
+				out = append(out, "g "+id+" "+class)
+			}
+		case xml.CharData:
+			if inText {
+				out = append(out, "text "+string(x))
+			}
+		case xml.EndElement:
+			inText = false
+		}
+	}
+	return out
+}
+
+// TestDiagramDocs draws the diagram README.md shows with the command it
+// gives and compares it with the committed docs/kakao-pangyo.svg: the same
+// nodes, clusters, edges, classes and labels (not the same coordinates);
+// -update rewrites it.
+func TestDiagramDocs(t *testing.T) {
+	t.Chdir("..")
+	const doc = "docs/kakao-pangyo.svg"
+	const cmdline = "blast diagram -f examples/kakao-2022.yaml --fail pangyo --level rack -o " + doc
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, []byte(cmdline)) || !bytes.Contains(readme, []byte("("+doc+")")) {
+		t.Errorf("README.md does not give %q and show %s", cmdline, doc)
+	}
+	tmp := filepath.Join(t.TempDir(), "kakao-pangyo.svg")
+	args := strings.Fields(strings.TrimPrefix(cmdline, "blast "))
+	args[len(args)-1] = tmp
+	var o, e bytes.Buffer
+	if code := Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e}); code != ExitOK {
+		t.Fatalf("%s: exit %d: %s", cmdline, code, e.String())
+	}
+	got, err := os.ReadFile(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if golden.Update() {
+		if err := os.WriteFile(doc, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatalf("%s: %v (go test ./cmd -run TestDiagramDocs -update writes it)", doc, err)
+	}
+	if g, w := svgSkeleton(t, got), svgSkeleton(t, want); !slices.Equal(g, w) {
+		t.Errorf("%s is stale: %s draws something else now (go test ./cmd -run TestDiagramDocs -update rewrites it)", doc, cmdline)
 	}
 }

@@ -42,7 +42,9 @@ policy findings), tables, and pictures.
 
 --format md writes GitHub-flavoured Markdown with Mermaid flowcharts (kept
 within Mermaid's limits of 500 edges and 50,000 characters; past them a
-chart is cut with a note that points at blast diagram).
+chart is cut with a note). When a chart is cut, -o REPORT.md also writes
+the whole diagram as REPORT-diagram.svg next to it and the note links it;
+on standard output the note gives the blast diagram command instead.
 
 --format html writes one self-contained page that needs no network: the
 report, the diagram (inline SVG, left out with a note when too large) and an
@@ -52,7 +54,9 @@ why-chains, evaluated in the page by the same rules as blast simulate.
 
 With --fail the report also shows what that failure set takes down, and
 why. --now fixes the report's time (RFC 3339), so that the same input gives
-the same bytes.`,
+the same bytes. The HTML report's diagram is left out, with a note, when
+Graphviz has not drawn it after --render-timeout; the global --timeout
+bounds the whole run, as for every command.`,
 		Example: `  blast report -f examples/kakao-2022.yaml --fail pangyo --format html -o kakao.html
   blast report -f inventory/ --policy policy.yaml --format md -o REPORT.md`,
 		Args: cobra.NoArgs,
@@ -86,7 +90,7 @@ the same bytes.`,
 				opts.now = t
 			}
 			if opts.Timeout <= 0 {
-				return usagef("--timeout %s: must be more than 0", opts.Timeout)
+				return usagef("--render-timeout %s: must be more than 0", opts.Timeout)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,7 +105,7 @@ the same bytes.`,
 	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output file; - for standard output")
 	c.Flags().StringVar(&opts.Now, "now", "", "the report's time, RFC 3339 (default: now)")
 	c.Flags().BoolVar(&opts.Diagram, "diagram", true, "embed the diagram in the HTML report (--diagram=false leaves it out)")
-	c.Flags().DurationVar(&opts.Timeout, "timeout", defaultRenderTimeout, "give up drawing the HTML report's diagram after this long")
+	c.Flags().DurationVar(&opts.Timeout, "render-timeout", defaultRenderTimeout, "give up drawing the HTML report's diagram after this long (the report is written without it)")
 	return c
 }
 
@@ -148,15 +152,26 @@ func reportRun(opts *ReportOptions) error {
 	if len(opts.Fail) > 0 {
 		diagramCmd += " --fail " + strings.Join(opts.Fail, ",")
 	}
-	diagramCmd += " -o diagram.svg"
+	// A Markdown file's charts, when cut at Mermaid's limits, link the
+	// whole diagram, written next to it as NAME-diagram.svg.
+	link := ""
+	if opts.Format == "md" && opts.Output != "-" {
+		link = strings.TrimSuffix(filepath.Base(opts.Output), filepath.Ext(opts.Output)) + "-diagram.svg"
+		diagramCmd += " -o " + link
+	} else {
+		diagramCmd += " -o diagram.svg"
+	}
 	ro := out.ReportOptions{
 		Title: name, Version: Version, Inputs: opts.Files, Now: opts.now, Result: res,
 		Check:          out.NewCheckReport(name, policyName, "error", m, check, check.Findings, 0),
-		DiagramCommand: diagramCmd,
+		DiagramCommand: diagramCmd, DiagramLink: link,
 	}
 	if opts.Format == "html" {
 		if opts.Diagram {
 			ro.SVG, ro.SVGNote = reportDiagram(opts, m, diagramCmd)
+			if err := opts.IO.Context().Err(); err != nil {
+				return err // Ctrl-C or the global --timeout: said by main
+			}
 		} else {
 			ro.SVGNote = "The diagram is left out (--diagram=false); draw it with " + diagramCmd + "."
 		}
@@ -165,6 +180,9 @@ func reportRun(opts *ReportOptions) error {
 	var b bytes.Buffer
 	if opts.Format == "md" {
 		err = out.WriteMarkdown(&b, r)
+		if err == nil && r.Truncated && link != "" {
+			err = writeWholeDiagram(opts, m, r, &b)
+		}
 	} else {
 		err = out.WriteHTML(&b, r)
 	}
@@ -184,20 +202,47 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 	d, err := out.NewDiagram(m, out.DiagramOptions{})
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the report's diagram is left out: %v\n", err)
-		return nil, "The diagram is left out: it is too large to draw in one picture. Draw parts of it with " + diagramCmd + " --focus FEATURE or --level site."
+		return nil, "The diagram is left out: it is too large to draw in one picture, even with the physical tree collapsed to sites. Draw one feature at a time with " + diagramCmd + " --focus FEATURE."
 	}
 	ctx, cancel := context.WithTimeout(opts.IO.Context(), opts.Timeout)
 	defer cancel()
 	svg, err := out.RenderSVG(ctx, d.DOT, opts.IO.Executable)
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the report's diagram is left out: %v\n", err)
-		return nil, "The diagram is left out: Graphviz could not draw it in time. Draw parts of it with " + diagramCmd + " --focus FEATURE or --level site."
+		hint := " --focus FEATURE or --level site"
+		if d.Level == "site" {
+			hint = " --focus FEATURE" // sites were what took too long
+		}
+		return nil, "The diagram is left out: Graphviz could not draw it in time. Draw parts of it with " + diagramCmd + hint + "."
 	}
 	note := ""
 	if d.Level != "" {
 		note = fmt.Sprintf("The physical tree is drawn down to the %s level to keep the diagram readable.", d.Level)
 	}
 	return svg, note
+}
+
+// writeWholeDiagram writes the SVG that the cut charts of Markdown report
+// r link, next to the report, and says so; when it cannot be drawn it
+// says why and rewrites the report into b with the command that draws it
+// instead of the link.
+func writeWholeDiagram(opts *ReportOptions, m *graph.Model, r *out.Report, b *bytes.Buffer) error {
+	path := filepath.Join(filepath.Dir(opts.Output), r.DiagramLink)
+	svg, err := drawDiagram(opts.IO, m, opts.Fail, "", "", [2]int{}, "svg", opts.Timeout)
+	if cerr := opts.IO.Context().Err(); cerr != nil {
+		return cerr
+	}
+	if err == nil {
+		if err := writeData(opts.IO.Context(), path, opts.Files, svg); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits; the whole diagram is in %s\n", path)
+		return nil
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits, and the whole diagram is not written: %v\n", err)
+	r.DiagramLink, r.Truncated = "", false
+	b.Reset()
+	return out.WriteMarkdown(b, r)
 }
 
 // fileArgs writes the -f flags of files.

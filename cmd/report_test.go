@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,7 +27,7 @@ func TestReportFlags(t *testing.T) {
 		{"unknown extension", []string{"-f", "a.yaml", "-o", "r.pdf"}, "give --format md or html", ""},
 		{"bad format", []string{"-f", "a.yaml", "-o", "r.html", "--format", "pdf"}, `--format "pdf"`, ""},
 		{"bad now", []string{"-f", "a.yaml", "-o", "r.md", "--now", "yesterday"}, `--now "yesterday"`, ""},
-		{"bad timeout", []string{"-f", "a.yaml", "-o", "r.html", "--timeout", "0s"}, "--timeout 0s", ""},
+		{"bad render timeout", []string{"-f", "a.yaml", "-o", "r.html", "--render-timeout", "0s"}, "--render-timeout 0s", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *ReportOptions
@@ -259,5 +260,103 @@ func TestReportDocs(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale: %s writes something else now (go test ./cmd -run TestReportDocs -update rewrites it)", doc, cmdline)
 		}
+	}
+}
+
+// TestGlobalFlagsKeepTheirMeaning checks that diagram and report do not
+// hide the global --timeout and --max-nodes behind flags of their own:
+// --timeout stops the run (0: no limit) and --max-nodes bounds a YAML
+// document, as for every command.
+func TestGlobalFlagsKeepTheirMeaning(t *testing.T) {
+	dir := t.TempDir()
+	medium := filepath.Join(dir, "medium.yaml")
+	if _, stderr, code := run(t, "", "gen", "--size", "medium", "-o", medium); code != ExitOK {
+		t.Fatalf("gen --size medium: exit %d, %s", code, stderr)
+	}
+	html := filepath.Join(dir, "r.html")
+	_, stderr, code := run(t, "", "report", "-f", medium, "--timeout", "1ms", "-o", html)
+	if code != ExitInput || !strings.Contains(stderr, "timed out after 1ms; raise --timeout") {
+		t.Errorf("report --timeout 1ms on the medium estate: exit %d, %q; want 2 and the timeout named", code, stderr)
+	}
+	if _, err := os.Stat(html); err == nil {
+		t.Errorf("report --timeout 1ms left %s behind", html)
+	}
+	for _, args := range [][]string{
+		{"diagram", "-f", "../examples/kakao-2022.yaml", "--focus", "talk-send", "--timeout", "0"},
+		{"report", "-f", "testdata/small.yaml", "--format", "md", "-o", "-", "--timeout", "0"},
+	} {
+		if _, stderr, code := run(t, "", args...); code != ExitOK {
+			t.Errorf("blast %v: exit %d, %s; want 0 (--timeout 0 is no limit)", args, code, stderr)
+		}
+	}
+	_, stderr, code = run(t, "", "diagram", "-f", "../examples/kakao-2022.yaml", "--max-nodes", "5")
+	if code != ExitInput || !strings.Contains(stderr, "raise --max-nodes") {
+		t.Errorf("diagram --max-nodes 5: exit %d, %q; want the YAML node limit", code, stderr)
+	}
+}
+
+// TestReportMarkdownLinksWholeDiagram writes the Markdown report of an
+// estate whose dependency chart passes Mermaid's 500 edges: the whole
+// diagram is written next to it as NAME-diagram.svg and the cut chart's
+// note links it; written to standard output, the note gives the command.
+func TestReportMarkdownLinksWholeDiagram(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: wide}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
+	for i := range 520 {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	inv := filepath.Join(dir, "wide.yaml")
+	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	md := filepath.Join(dir, "r.md")
+	_, stderr, code := run(t, "", "report", "-f", inv, "-o", md, "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK {
+		t.Fatalf("report -o r.md: exit %d, %s", code, stderr)
+	}
+	text, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(text, []byte("The whole picture: [r-diagram.svg](r-diagram.svg)")) {
+		t.Errorf("r.md does not link r-diagram.svg:\n%s", text)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "r-diagram.svg"))
+	if err != nil {
+		t.Fatalf("r-diagram.svg: %v (stderr %s)", err, stderr)
+	}
+	if err := xml.Unmarshal(svg, new(struct{})); err != nil || !bytes.Contains(svg, []byte("f519")) {
+		t.Errorf("r-diagram.svg does not parse (%v) or lacks feature f519", err)
+	}
+	if !strings.Contains(stderr, "r-diagram.svg") {
+		t.Errorf("stderr %q does not say where the whole diagram went", stderr)
+	}
+	stdout, _, code := run(t, "", "report", "-f", inv, "--format", "md", "-o", "-", "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK || !strings.Contains(stdout, "draw the SVG: `blast diagram -f "+inv+" -o diagram.svg`") || strings.Contains(stdout, "](") {
+		t.Errorf("report -o -: exit %d; want the note to give the blast diagram command and no link", code)
+	}
+}
+
+// TestReportDiagramTooLarge writes the HTML report of an estate too large
+// to draw even with its physical tree collapsed to sites: the report is
+// written without its diagram, and its note asks for --focus, not for
+// the site level that was already too large.
+func TestReportDiagramTooLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: wide}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
+	for i := range 900 {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	inv := filepath.Join(t.TempDir(), "wide.yaml")
+	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	html, stderr, code := run(t, "", "report", "-f", inv, "--format", "html", "-o", "-", "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK {
+		t.Fatalf("report: exit %d, %s", code, stderr)
+	}
+	if !strings.Contains(html, "even with the physical tree collapsed to sites") || !strings.Contains(html, "--focus FEATURE.") || strings.Contains(html, "--level site") {
+		t.Errorf("the report's note does not ask for --focus alone:\n%s", regexp.MustCompile(`<p class="note">[^\n]*diagram[^\n]*`).FindString(html))
 	}
 }

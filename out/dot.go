@@ -3,6 +3,7 @@ package out
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -102,23 +103,30 @@ func NewDiagram(m *graph.Model, opt DiagramOptions) (*Diagram, error) {
 	if level != "" && !slices.Contains(Levels, level) {
 		return nil, fmt.Errorf("--level %q: use %s", level, strings.Join(Levels, ", "))
 	}
-	var notes []string
+	var first *drawing // the drawing asked for, when it had to be collapsed
 	for {
 		d := layout(m, logical, level, opt.Result)
 		if d.count() <= maxNodes && len(d.edges) <= maxEdges {
+			var notes []string
+			if first != nil {
+				notes = append(notes, fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level %s (%d nodes, %d edges)",
+					first.count(), len(first.edges), maxNodes, maxEdges, level, d.count(), len(d.edges)))
+			}
 			var b bytes.Buffer
 			d.write(&b, m, opt.Result)
 			return &Diagram{DOT: b.Bytes(), Level: level, Notes: notes, Nodes: d.count(), Edges: len(d.edges)}, nil
+		}
+		if first == nil {
+			first = d
 		}
 		next := coarser(level)
 		if next == "" {
 			hint := "narrow it with --focus FEATURE"
 			if opt.Focus != "" {
-				hint = "this feature needs too much to draw at once: write --format dot and lay it out elsewhere, or raise --max-edges and --timeout"
+				hint = "this feature needs too much to draw at once: write --format dot and lay it out elsewhere, or raise --diagram-max-edges and --render-timeout"
 			}
 			return nil, fmt.Errorf("the diagram would draw %d nodes and %d edges even with the physical tree collapsed to sites, more than the limits of %d nodes and %d edges; %s", d.count(), len(d.edges), maxNodes, maxEdges, hint)
 		}
-		notes = append(notes, fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level %s", d.count(), len(d.edges), maxNodes, maxEdges, next))
 		level = next
 	}
 }
@@ -179,6 +187,10 @@ const (
 	edgeNetwork
 )
 
+// edgeKindNames end the SVG ids of edges, e_nFROM_nTO_KIND, which tell
+// apart the edges of different kinds between two nodes.
+var edgeKindNames = [...]string{edgeDep: "dep", edgeSoft: "soft", edgePlace: "place", edgeStandby: "standby", edgeVia: "via", edgePower: "power", edgeNetwork: "network"}
+
 type dotEdge struct {
 	from, to int32
 	kind     edgeKind
@@ -187,6 +199,7 @@ type dotEdge struct {
 
 // drawing is what a diagram holds before it is written.
 type drawing struct {
+	level    string            // the level the physical tree is collapsed to
 	logical  []int32           // features and services
 	comps    []int32           // drawn components, in id order
 	drawn    map[int32]bool    // components drawn as nodes
@@ -213,7 +226,7 @@ func rep(m *graph.Model, v int32, level string) int32 {
 }
 
 func layout(m *graph.Model, logical []int32, level string, r *graph.Result) *drawing {
-	d := &drawing{logical: logical, drawn: map[int32]bool{}, children: map[int32][]int32{}}
+	d := &drawing{level: level, logical: logical, drawn: map[int32]bool{}, children: map[int32][]int32{}}
 	in := map[int32]bool{}
 	for _, v := range logical {
 		in[v] = true
@@ -369,8 +382,8 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	fmt.Fprintf(b, "  graph [rankdir=LR, newrank=true, compound=true,%s nodesep=0.25, ranksep=0.6, fontname=\"Helvetica\", label=%s, labelloc=t];\n", fast, DOTString(title))
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#FFFFFF\"];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n")
-	why := whyEdges(m, r)
-	// Features and services, in id order, each kind on its own rank.
+	why := whyEdges(m, r, d.level)
+	// Features and services, in id order.
 	for _, kind := range []graph.NodeKind{graph.Feature, graph.Service} {
 		fmt.Fprintf(b, "  subgraph %s {\n", kind)
 		for _, v := range d.logical {
@@ -384,6 +397,7 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	for _, c := range d.roots {
 		d.writeComponent(b, m, r, c, "  ")
 	}
+	d.writeRanks(b, m, r)
 	for _, e := range d.edges {
 		attrs := edgeAttrs(e)
 		if r != nil && e.kind == edgeVia && r.State(e.to) == graph.Down {
@@ -396,11 +410,10 @@ func (d *drawing) write(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 				attrs = append(attrs, "penwidth=3", "color=\""+colorWhy+"\"")
 			}
 		}
-		fmt.Fprintf(b, "  n%d -> n%d", e.from, e.to)
-		if len(attrs) > 0 {
-			fmt.Fprintf(b, " [%s]", strings.Join(attrs, ", "))
-		}
-		b.WriteString(";\n")
+		// The SVG keeps the id: the HTML report finds a why-chain's
+		// edges by it.
+		attrs = append([]string{fmt.Sprintf("id=\"e_n%d_n%d_%s\"", e.from, e.to, edgeKindNames[e.kind])}, attrs...)
+		fmt.Fprintf(b, "  n%d -> n%d [%s];\n", e.from, e.to, strings.Join(attrs, ", "))
 	}
 	if r != nil {
 		writeLegend(b)
@@ -466,11 +479,17 @@ func (d *drawing) writeComponent(b *bytes.Buffer, m *graph.Model, r *graph.Resul
 			label += " — DOWN"
 		}
 	}
-	fmt.Fprintf(b, "%s  id=\"cluster_%s\"; class=%s; label=%s; style=%q; fillcolor=%q; fontsize=11;\n",
-		indent, idAttr(m, c), DOTString(stateClass(r, c)), DOTString(label), "filled,"+style, fill)
+	// Without a result the class stays Graphviz's own "cluster": the
+	// page's style sheet tells nodes from clusters by it.
+	class := ""
+	if r != nil {
+		class = " class=" + DOTString(stateClass(r, c)) + ";"
+	}
+	fmt.Fprintf(b, "%s  id=\"cluster_%s\";%s label=%s; style=%q; fillcolor=%q; fontsize=11;\n",
+		indent, idAttr(m, c), class, DOTString(padWide(label)), "filled,"+style, fill)
 	// The container itself, as a node, when an edge points to it or it
 	// failed.
-	if d.anchored[c] || (r != nil && r.IsFailed(c)) {
+	if d.isNode(r, c) {
 		b.WriteString(indent + "  ")
 		writeNode(b, m, r, c)
 	}
@@ -512,8 +531,11 @@ func writeNode(b *bytes.Buffer, m *graph.Model, r *graph.Result, v int32) {
 	case graph.Service:
 		shape = "component"
 		label = m.ID(v)
+		if name := m.Name(v); name != "" && name != m.ID(v) {
+			label = name + "\n" + m.ID(v)
+		}
 		if act, stby := m.Placed(v); act+stby > 0 {
-			label += fmt.Sprintf("\n%d replicas", act)
+			label += fmt.Sprintf("\n%d %s", act, num.Plural(act, "replica", "replicas"))
 			if stby > 0 {
 				label += fmt.Sprintf(" + %d standby", stby)
 			}
@@ -549,13 +571,16 @@ func writeNode(b *bytes.Buffer, m *graph.Model, r *graph.Result, v int32) {
 			label += " · failover blocked"
 		}
 	}
-	attrs = append(attrs, "class="+DOTString(stateClass(r, v)), "label="+DOTString(label),
+	attrs = append(attrs, fmt.Sprintf("width=%.2f", nodeWidth(label, shape)), "class="+DOTString(stateClass(r, v)), "label="+DOTString(label),
 		"tooltip="+DOTString(m.ID(v)), fmt.Sprintf("fillcolor=%q", fill), fmt.Sprintf("style=%q", style), fmt.Sprintf("fontcolor=%q", font))
 	fmt.Fprintf(b, "n%d [%s];\n", v, strings.Join(attrs, ", "))
 }
 
 // whyEdges marks every edge on a why-chain of a feature that is not up.
-func whyEdges(m *graph.Model, r *graph.Result) map[[2]int32]bool {
+// Components on a chain are first mapped to what stands for them at level
+// (rep), as the drawing's edges are: a rack collapsed into its site makes
+// the chain's last step the edge to the site.
+func whyEdges(m *graph.Model, r *graph.Result, level string) map[[2]int32]bool {
 	out := map[[2]int32]bool{}
 	if r == nil {
 		return out
@@ -567,7 +592,16 @@ func whyEdges(m *graph.Model, r *graph.Result) map[[2]int32]bool {
 		chains, _ := r.Why(f, MaxWhy)
 		for _, ch := range chains {
 			for i := 0; i+1 < len(ch); i++ {
-				out[[2]int32{ch[i], ch[i+1]}] = true
+				a, b := ch[i], ch[i+1]
+				if m.Kind(a) == graph.Component {
+					a = rep(m, a, level)
+				}
+				if m.Kind(b) == graph.Component {
+					b = rep(m, b, level)
+				}
+				if a != b {
+					out[[2]int32{a, b}] = true
+				}
 			}
 		}
 	}
@@ -575,16 +609,226 @@ func whyEdges(m *graph.Model, r *graph.Result) map[[2]int32]bool {
 }
 
 func writeLegend(b *bytes.Buffer) {
+	// One column; Graphviz stacks a left-to-right rank bottom up, so the
+	// entries are declared last first.
 	b.WriteString(`  subgraph cluster_legend {
     id="cluster_legend"; label="Legend"; style="rounded"; fontsize=11;
-    legend_failed [label="FAILED\n(in the failure set)", shape=box, style="filled,bold", peripheries=2, fillcolor="` + colorFailed + `", fontcolor="#FFFFFF"];
-    legend_down [label="DOWN", shape=box, style="filled,dashed", fillcolor="` + colorDown + `"];
-    legend_degraded [label="DEGRADED", shape=box, style="filled,dotted", fillcolor="` + colorDegraded + `"];
-    legend_up [label="up", shape=box, style="filled", fillcolor="` + colorUp + `"];
-    legend_a [label="bold edge: why-chain", shape=plaintext, style=""];
-    legend_b [label="tee, purple: failover BLOCKED", shape=plaintext, style=""];
     legend_c [label="blue: power feed", shape=plaintext, style=""];
-    legend_failed -> legend_down -> legend_degraded -> legend_up [style=invis];
+    legend_b [label="tee, purple: failover BLOCKED", shape=plaintext, style=""];
+    legend_a [label="bold edge: why-chain", shape=plaintext, style=""];
+    legend_up [label="up", shape=box, style="filled", fillcolor="` + colorUp + `"];
+    legend_degraded [label="DEGRADED", shape=box, style="filled,dotted", fillcolor="` + colorDegraded + `"];
+    legend_down [label="DOWN", shape=box, style="filled,dashed", fillcolor="` + colorDown + `"];
+    legend_failed [label="FAILED\n(in the failure set)", shape=box, style="filled,bold", peripheries=2, fillcolor="` + colorFailed + `", fontcolor="#FFFFFF"];
+    { rank=same; legend_c; legend_b; legend_a; legend_up; legend_degraded; legend_down; legend_failed; }
   }
 `)
+}
+
+// isNode reports whether component c is written as a node: a leaf of the
+// drawn tree, or a container an edge points to or that failed.
+func (d *drawing) isNode(r *graph.Result, c int32) bool {
+	return len(d.children[c]) == 0 || d.anchored[c] || (r != nil && r.IsFailed(c))
+}
+
+// layers gives each drawn node a column, left to right: features in
+// column 0; each service right of the features and services that need it;
+// then every component right of every service, each right of what is
+// placed on it, of the components inside it and of what it powers or
+// links (hosts, racks, power feeds, buildings, sites). It returns the
+// columns in order, each a sorted list of ids; a node on a cycle of edges
+// gets no column. O(V+E).
+func (d *drawing) layers(m *graph.Model) [][]int32 {
+	layer := map[int32]int{}
+	longest := func(nodes []int32, arcs map[int32][]int32, floor func(int32) int) {
+		indeg := map[int32]int{}
+		for _, v := range nodes {
+			indeg[v] += 0
+			for _, w := range arcs[v] {
+				indeg[w]++
+			}
+		}
+		for _, v := range nodes {
+			layer[v] = max(layer[v], floor(v))
+		}
+		var queue []int32
+		for _, v := range nodes {
+			if indeg[v] == 0 {
+				queue = append(queue, v)
+			}
+		}
+		done := map[int32]bool{}
+		for len(queue) > 0 {
+			v := queue[0]
+			queue = queue[1:]
+			done[v] = true
+			for _, w := range arcs[v] {
+				layer[w] = max(layer[w], layer[v]+1)
+				if indeg[w]--; indeg[w] == 0 {
+					queue = append(queue, w)
+				}
+			}
+		}
+		for _, v := range nodes {
+			if !done[v] {
+				delete(layer, v) // on a cycle
+			}
+		}
+	}
+	logical, physical := map[int32][]int32{}, map[int32][]int32{}
+	for _, e := range d.edges {
+		switch {
+		case m.Kind(e.from) != graph.Component && m.Kind(e.to) != graph.Component:
+			logical[e.from] = append(logical[e.from], e.to)
+		case m.Kind(e.from) == graph.Component:
+			physical[e.from] = append(physical[e.from], e.to)
+		}
+	}
+	for p, kids := range d.children {
+		for _, c := range kids {
+			physical[c] = append(physical[c], p)
+		}
+	}
+	for _, arcs := range []map[int32][]int32{logical, physical} {
+		for v := range arcs {
+			slices.Sort(arcs[v])
+		}
+	}
+	longest(d.logical, logical, func(v int32) int {
+		if m.Kind(v) == graph.Feature {
+			return 0
+		}
+		return 1
+	})
+	base := 1
+	for _, v := range d.logical {
+		if l, ok := layer[v]; ok {
+			base = max(base, l+1)
+		}
+	}
+	longest(d.comps, physical, func(int32) int { return base })
+	var cols [][]int32
+	for v, l := range layer {
+		for len(cols) <= l {
+			cols = append(cols, nil)
+		}
+		cols[l] = append(cols[l], v)
+	}
+	for _, c := range cols {
+		slices.Sort(c)
+	}
+	return cols
+}
+
+// writeRanks lays the diagram out in columns (layers): each column's
+// nodes on one rank, features on the first, and an invisible edge from
+// each column to the next so that the columns keep their order even
+// where no drawn edge joins them.
+func (d *drawing) writeRanks(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
+	var prev int32 = -1
+	for i, col := range d.layers(m) {
+		var ids []string
+		for _, v := range col {
+			if m.Kind(v) != graph.Component || d.isNode(r, v) {
+				ids = append(ids, fmt.Sprintf("n%d", v))
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		rank := "same"
+		if i == 0 {
+			rank = "min"
+		}
+		fmt.Fprintf(b, "  { rank=%s; %s; }\n", rank, strings.Join(ids, "; "))
+		if prev >= 0 {
+			fmt.Fprintf(b, "  n%d -> %s [style=invis, weight=0];\n", prev, ids[0])
+		}
+		fmt.Sscanf(ids[0], "n%d", &prev)
+	}
+}
+
+// Graphviz, running here without font metrics, takes an East Asian wide
+// character (Hangul, CJK, kana) for about 0.83 em and a no-break space for
+// about 0.55 em, where fonts draw the former 1 em wide: a long Korean name
+// spilled out of its box.
+const (
+	nodeFontSize  = 10   // points, as the node default in write
+	nodeMargin    = 0.22 // inches: Graphviz's default node margin, both sides
+	gvWideEm      = 0.83
+	gvNoBreakEm   = 0.55
+	wideEm, narEm = 1.0, 0.6
+)
+
+// wideRune reports whether r is drawn about 1 em wide: East Asian wide
+// and fullwidth characters (Unicode's East Asian Width W and F), and the
+// common emoji.
+func wideRune(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0x303E, r >= 0x3041 && r <= 0x33FF,
+		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xA000 && r <= 0xA4CF,
+		r >= 0xA960 && r <= 0xA97F, r >= 0xAC00 && r <= 0xD7A3, r >= 0xF900 && r <= 0xFAFF,
+		r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6,
+		r >= 0x1F300 && r <= 0x1F64F, r >= 0x1F900 && r <= 0x1F9FF, r >= 0x20000 && r <= 0x3FFFD:
+		return true
+	}
+	return false
+}
+
+// LabelWidth estimates, in points, how wide text set at size points
+// draws: its widest line, with East Asian wide characters at 1 em and
+// others at 0.6 em. O(len(text)).
+func LabelWidth(text string, size float64) float64 {
+	widest := 0.0
+	for _, line := range strings.Split(text, "\n") {
+		w := 0.0
+		for _, r := range line {
+			if wideRune(r) {
+				w += wideEm
+			} else {
+				w += narEm
+			}
+		}
+		widest = max(widest, w*size)
+	}
+	return widest
+}
+
+// nodeWidth is the least width, in inches, of a node of shape that holds
+// label: Graphviz widens a node past it when it measures more, never
+// narrows it.
+func nodeWidth(label, shape string) float64 {
+	extra := 0.0
+	switch shape {
+	case "component", "tab":
+		extra = 0.2 // the side tabs
+	case "box3d":
+		extra = 0.1 // the depth
+	case "cds":
+		extra = 0.4 // the arrow head
+	}
+	return LabelWidth(label, nodeFontSize)/72 + nodeMargin + extra
+}
+
+// padWide pads a cluster label that holds East Asian wide characters with
+// no-break spaces on both sides, as many as make up what Graphviz
+// underestimates, so that the cluster is drawn wide enough for it (a
+// cluster has no width attribute).
+func padWide(label string) string {
+	wide := 0
+	for _, line := range strings.Split(label, "\n") {
+		n := 0
+		for _, r := range line {
+			if wideRune(r) {
+				n++
+			}
+		}
+		wide = max(wide, n)
+	}
+	if wide == 0 {
+		return label
+	}
+	side := int(math.Ceil(float64(wide)*(wideEm-gvWideEm)/gvNoBreakEm/2)) + 1
+	pad := strings.Repeat("\u00a0", side)
+	return pad + label + pad
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -181,6 +183,21 @@ func TestDiagramSizeLimit(t *testing.T) {
 	if d.Level == "" || len(d.Notes) == 0 || d.Nodes >= full.Nodes {
 		t.Errorf("over the limit: level %q, notes %v, %d nodes; want a collapse below %d", d.Level, d.Notes, d.Nodes, full.Nodes)
 	}
+	// Collapsed several levels at once: one note, with the final result.
+	site, _ := NewDiagram(m, DiagramOptions{Level: "site"})
+	building, _ := NewDiagram(m, DiagramOptions{Level: "building"})
+	if building.Nodes <= site.Nodes {
+		t.Fatalf("building level draws %d nodes, site level %d: the test needs fewer at site level", building.Nodes, site.Nodes)
+	}
+	d, err = NewDiagram(m, DiagramOptions{MaxNodes: site.Nodes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d nodes and %d edges is more than the limits of %d and %d: physical tree collapsed to --level site (%d nodes, %d edges)",
+		full.Nodes, full.Edges, site.Nodes, DefaultMaxEdges, site.Nodes, site.Edges)
+	if d.Level != "site" || len(d.Notes) != 1 || d.Notes[0] != want {
+		t.Errorf("collapsed to %q with notes %q; want site and the one note %q", d.Level, d.Notes, want)
+	}
 	if _, err := NewDiagram(m, DiagramOptions{MaxNodes: 5}); err == nil || !strings.Contains(err.Error(), "--focus") {
 		t.Errorf("NewDiagram(MaxNodes: 5) error = %v; want a refusal naming --focus", err)
 	}
@@ -193,8 +210,12 @@ type svgNode struct {
 	G     []svgNode `xml:"g"`
 	A     []svgNode `xml:"a"`
 	Poly  []struct {
-		Fill string `xml:"fill,attr"`
+		Fill   string `xml:"fill,attr"`
+		Points string `xml:"points,attr"`
 	} `xml:"polygon"`
+	Path []struct {
+		D string `xml:"d,attr"`
+	} `xml:"path"`
 	Text   []string `xml:"text"`
 	Script []string `xml:"script"`
 }
@@ -301,15 +322,187 @@ func TestSVGHostileNames(t *testing.T) {
 			t.Errorf("no node for %q", id)
 			continue
 		}
-		// Each line of the name comes back as written.
+		// Each line of the name comes back as written; services show their
+		// id too.
 		name := m.Name(v)
 		if m.Kind(v) == graph.Service {
-			name = m.ID(v) // services are labelled by id
+			name += "\n" + m.ID(v)
 		}
 		for _, line := range strings.Split(name, "\n") {
 			if !strings.Contains(texts(n), line) {
 				t.Errorf("node %q: text %q lacks %q", id, texts(n), line)
 			}
 		}
+	}
+}
+
+// TestDiagramWhyChainCollapsed checks that why-chains stay bold when the
+// physical tree is collapsed: the chain talk-api ← rack ← … ← pangyo ends
+// on the edge talk-api → pangyo once racks are drawn as their site.
+func TestDiagramWhyChainCollapsed(t *testing.T) {
+	m := loadModel(t, "../examples/kakao-2022.yaml")
+	res := fail(t, m, "pangyo")
+	api, _ := m.Lookup("talk-api")
+	site, _ := m.Lookup("pangyo")
+	for _, level := range []string{"site", "building"} {
+		d, err := NewDiagram(m, DiagramOptions{Result: res, Level: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := site
+		if level == "building" {
+			to = -1 // any building of pangyo
+		}
+		bold := false
+		for _, line := range strings.Split(string(d.DOT), "\n") {
+			var a, b int32
+			if _, err := fmt.Sscanf(strings.TrimSpace(line), "n%d -> n%d", &a, &b); err != nil || a != api {
+				continue
+			}
+			if (to >= 0 && b != to) || (to < 0 && (m.ComponentKind(b) != "building" || m.Parent(b) != site)) {
+				continue
+			}
+			if strings.Contains(line, "penwidth=3") {
+				bold = true
+			}
+		}
+		if !bold {
+			t.Errorf("--level %s: no bold edge from talk-api to pangyo's %s", level, level)
+		}
+	}
+}
+
+// span returns the left and right x of node n's outline (its polygons).
+func span(t *testing.T, n svgNode) (float64, float64) {
+	t.Helper()
+	lo, hi := math.Inf(1), math.Inf(-1)
+	walk(n, func(x svgNode) {
+		for _, p := range x.Poly {
+			for _, pt := range strings.Fields(p.Points) {
+				var px, py float64
+				if _, err := fmt.Sscanf(pt, "%g,%g", &px, &py); err == nil {
+					lo, hi = min(lo, px), max(hi, px)
+				}
+			}
+		}
+	})
+	if math.IsInf(lo, 0) {
+		t.Fatalf("node %s has no outline", n.ID)
+	}
+	return lo, hi
+}
+
+// TestSVGLayers renders the Kakao diagram at every level and checks that
+// it reads left to right in layers: every feature lies left of every
+// service, and every service left of every component.
+func TestSVGLayers(t *testing.T) {
+	m := loadModel(t, "../examples/kakao-2022.yaml")
+	res := fail(t, m, "pangyo")
+	for _, level := range []string{"", "rack", "site"} {
+		t.Run("level="+level, func(t *testing.T) {
+			byID := renderParse(t, m, DiagramOptions{Result: res, Level: level})
+			type edge struct {
+				right float64
+				id    string
+			}
+			var maxRight, minLeft [3]edge
+			for i := range 3 {
+				maxRight[i], minLeft[i] = edge{math.Inf(-1), ""}, edge{math.Inf(1), ""}
+			}
+			for v := int32(0); v < int32(m.Len()); v++ {
+				n, ok := byID[fmt.Sprintf("n%d", v)]
+				if !ok {
+					continue
+				}
+				lo, hi := span(t, n)
+				k := int(m.Kind(v))
+				if hi > maxRight[k].right {
+					maxRight[k] = edge{hi, m.ID(v)}
+				}
+				if lo < minLeft[k].right {
+					minLeft[k] = edge{lo, m.ID(v)}
+				}
+			}
+			for _, p := range [][2]graph.NodeKind{{graph.Feature, graph.Service}, {graph.Service, graph.Component}} {
+				a, b := maxRight[p[0]], minLeft[p[1]]
+				if a.id == "" || b.id == "" {
+					t.Fatalf("no %s or no %s drawn", p[0], p[1])
+				}
+				if a.right >= b.right {
+					t.Errorf("%s %s reaches x=%.0f, right of %s %s at x=%.0f; want every %s left of every %s",
+						p[0], a.id, a.right, p[1], b.id, b.right, p[0], p[1])
+				}
+			}
+		})
+	}
+}
+
+const koreanInventory = `apiVersion: blast/v1
+kind: Inventory
+metadata: {name: korean}
+components:
+  - {id: pangyo, kind: site, name: "판교데이터센터판교데이터센터판교데이터센"}
+  - {id: r1, kind: rack, parent: pangyo, name: "판교일번랙판교일번랙판교일번랙판교일번랙"}
+services:
+  - {id: talk-api, name: "카카오톡메시지전송서버카카오톡메시지전송", placement: [{on: r1, replicas: 1}]}
+features:
+  - {id: talk-send, name: "카카오톡메시지보내기카카오톡메시지보내기", users: 100, dependsOn: [talk-api]}
+`
+
+// pathSpan returns the left and right x of the points of node n's paths.
+func pathSpan(n svgNode) (float64, float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range n.Path {
+		for _, xy := range svgPoint.FindAllStringSubmatch(p.D, -1) {
+			var x float64
+			fmt.Sscan(xy[1], &x)
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	return lo, hi
+}
+
+var svgPoint = regexp.MustCompile(`(-?[0-9.]+),(-?[0-9.]+)`)
+
+// TestSVGKoreanLabelsFit draws 20-character Korean names and checks that
+// each box, and the site's cluster, is at least as wide as the text drawn
+// at 1 em a character; that a service shows its name above its id; and
+// that one replica is "1 replica".
+func TestSVGKoreanLabelsFit(t *testing.T) {
+	inv, _, err := inventory.LoadFiles([]inventory.File{{Name: "korean.yaml", Data: []byte(koreanInventory)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.Build(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := renderParse(t, m, DiagramOptions{})
+	for _, id := range []string{"talk-send", "talk-api", "r1"} {
+		v, _ := m.Lookup(id)
+		n, ok := byID[fmt.Sprintf("n%d", v)]
+		if !ok {
+			t.Fatalf("no node for %s", id)
+		}
+		lo, hi := span(t, n)
+		if want := 20 * 10.0; hi-lo < want {
+			t.Errorf("%s: box %.0f pt wide; its 20-character Korean name needs %.0f", id, hi-lo, want)
+		}
+		if want := LabelWidth(m.Name(v), 10); hi-lo < want {
+			t.Errorf("%s: box %.0f pt wide; LabelWidth of its name is %.0f", id, hi-lo, want)
+		}
+	}
+	api, _ := m.Lookup("talk-api")
+	if got := texts(byID[fmt.Sprintf("n%d", api)]); got != m.Name(api)+"\ntalk-api\n1 replica" {
+		t.Errorf("talk-api's label = %q; want its name, its id and \"1 replica\"", got)
+	}
+	site, _ := m.Lookup("pangyo")
+	c, ok := byID[fmt.Sprintf("cluster_n%d", site)]
+	if !ok {
+		t.Fatal("no cluster for pangyo")
+	}
+	lo, hi := pathSpan(c)
+	if want := LabelWidth("site "+m.Name(site), 11); hi-lo < want {
+		t.Errorf("pangyo's cluster is %.0f pt wide; its label needs %.0f", hi-lo, want)
 	}
 }

@@ -3,8 +3,11 @@ package out
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blast-dev/blast/graph"
 	"github.com/blast-dev/blast/internal/num"
@@ -70,6 +73,10 @@ type mermaid struct {
 
 func newMermaid() *mermaid { return &mermaid{nodes: map[int32]bool{}} }
 
+// MermaidMaxLabel bounds a chart label, in characters: a longer name is
+// cut with "…", so that no name can push a chart past MermaidMaxChars.
+const MermaidMaxLabel = 80
+
 // node declares v with a label and a class, once.
 func (c *mermaid) node(m *graph.Model, v int32, class string) string {
 	if !c.nodes[v] {
@@ -78,7 +85,7 @@ func (c *mermaid) node(m *graph.Model, v int32, class string) string {
 		if m.Kind(v) == graph.Component {
 			label = m.ComponentKind(v) + " " + label
 		}
-		line := fmt.Sprintf("  n%d[%s]", v, MermaidLabel(label))
+		line := fmt.Sprintf("  n%d[%s]", v, MermaidLabel(cut(label, MermaidMaxLabel)))
 		if class != "" {
 			line += ":::" + class
 		}
@@ -222,9 +229,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, f := range c.Findings {
 				failure := ""
 				if f.Failure != "" {
-					failure = "`" + mdCode(f.Failure) + "`"
+					failure = mdCodeSpan(f.Failure)
 				}
-				p("| %s | %s | `%s` | %s | %s |\n", MD(f.Severity), MD(f.Rule), mdCode(f.Subject), failure, MD(f.Message))
+				p("| %s | %s | %s | %s | %s |\n", MD(f.Severity), MD(f.Rule), mdCodeSpan(f.Subject), failure, MD(f.Message))
 			}
 			p("\n")
 		}
@@ -321,9 +328,37 @@ func (r *Report) writeDependencyChart(w io.Writer) {
 	}
 }
 
+// truncNote says that a chart was cut, and links the SVG of the whole
+// diagram written next to the report, or gives the command that draws it.
 func (r *Report) truncNote(w io.Writer) {
-	fmt.Fprintf(w, "\n> **Truncated:** this chart stops at Mermaid's limits (%d edges, %d characters). For the whole picture, draw the SVG: `%s`\n",
-		MermaidMaxEdges, MermaidMaxChars, r.DiagramCommand)
+	r.Truncated = true
+	fmt.Fprintf(w, "\n> **Truncated:** this chart stops at Mermaid's limits (%d edges, %d characters). ", MermaidMaxEdges, MermaidMaxChars)
+	if r.DiagramLink != "" {
+		fmt.Fprintf(w, "The whole picture: [%s](%s), drawn by %s.\n", MD(r.DiagramLink), mdLinkTarget(r.DiagramLink), mdCodeSpan(r.DiagramCommand))
+		return
+	}
+	fmt.Fprintf(w, "For the whole picture, draw the SVG: %s\n", mdCodeSpan(r.DiagramCommand))
+}
+
+// mdLinkTarget writes a relative path as a Markdown link destination:
+// each path segment percent-escaped, so that spaces, parentheses and
+// brackets cannot end it.
+func mdLinkTarget(path string) string {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	// PathEscape keeps these, which end or open a link in Markdown.
+	return strings.NewReplacer("(", "%28", ")", "%29", "[", "%5B", "]", "%5D", "<", "%3C", ">", "%3E").Replace(strings.Join(parts, "/"))
+}
+
+// cut shortens s to at most n characters, the last one "…".
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 func tierCell(t int) string {
@@ -333,14 +368,35 @@ func tierCell(t int) string {
 	return fmt.Sprint(t)
 }
 
-// mdCode makes s safe inside a Markdown code span: backticks and pipes
-// (which end a table cell even there) and control characters become
-// look-alikes that cannot end the span.
+// mdCodeSpan writes s as a Markdown code span that shows it as written:
+// fenced by one more backtick than its longest run of backticks, and
+// padded with a space on each side (which CommonMark removes) when it
+// holds any. Pipes (which end a table cell even there) and control
+// characters become look-alikes, as in mdCode.
+func mdCodeSpan(s string) string {
+	s = mdCode(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	fence := strings.Repeat("`", longest+1)
+	return fence + " " + s + " " + fence
+}
+
+// mdCode makes s safe inside a Markdown code span written by mdCodeSpan:
+// pipes (which end a table cell even there) and control characters
+// become look-alikes.
 func mdCode(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '`':
-			return '\''
 		case r == '|':
 			return '¦'
 		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || (r >= 0x80 && r < 0xa0):
@@ -353,7 +409,7 @@ func mdCode(s string) string {
 func mdCodeList(ss []string) string {
 	var out []string
 	for _, s := range ss {
-		out = append(out, "`"+mdCode(s)+"`")
+		out = append(out, mdCodeSpan(s))
 	}
 	return strings.Join(out, ", ")
 }
@@ -367,9 +423,9 @@ func mdIDList(ss []string, limit int) string {
 
 func mdName(id, name string) string {
 	if name == "" || name == id {
-		return "`" + mdCode(id) + "`"
+		return mdCodeSpan(id)
 	}
-	return MD(name) + " (`" + mdCode(id) + "`)"
+	return MD(name) + " (" + mdCodeSpan(id) + ")"
 }
 
 func mdWhy(m *graph.Model, chains [][]string, total int) string {
@@ -380,7 +436,7 @@ func mdWhy(m *graph.Model, chains [][]string, total int) string {
 		}
 		var ids []string
 		for _, id := range ch {
-			ids = append(ids, "`"+mdCode(id)+"`")
+			ids = append(ids, mdCodeSpan(id))
 		}
 		parts = append(parts, strings.Join(ids, " ← "))
 	}

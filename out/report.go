@@ -39,6 +39,13 @@ type Report struct {
 	// DiagramCommand is the command that draws the full diagram, shown
 	// where a Mermaid chart is truncated.
 	DiagramCommand string
+	// DiagramLink, when not "", is the relative path of an SVG of the
+	// whole diagram written next to the Markdown report: a truncated
+	// chart's note links to it.
+	DiagramLink string
+	// Truncated is set by WriteMarkdown when it cut a chart at Mermaid's
+	// limits.
+	Truncated bool
 }
 
 // ReportOptions are the parts of a report computed elsewhere.
@@ -51,13 +58,14 @@ type ReportOptions struct {
 	SVG            []byte
 	SVGNote        string
 	DiagramCommand string
+	DiagramLink    string
 }
 
 // NewReport assembles a report on model m from its audit. O(size of the
 // audit and the result).
 func NewReport(m *graph.Model, audit *AuditReport, opt ReportOptions) *Report {
 	r := &Report{m: m, Title: opt.Title, Inputs: opt.Inputs, Now: opt.Now.UTC(), Version: opt.Version,
-		Audit: audit, Check: opt.Check, SVG: opt.SVG, SVGNote: opt.SVGNote, DiagramCommand: opt.DiagramCommand}
+		Audit: audit, Check: opt.Check, SVG: opt.SVG, SVGNote: opt.SVGNote, DiagramCommand: opt.DiagramCommand, DiagramLink: opt.DiagramLink}
 	if opt.Result != nil {
 		r.Simulation = NewSimulation(opt.Title, opt.Result)
 	}

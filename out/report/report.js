@@ -258,9 +258,54 @@
     });
   }
 
+  // The diagram's edges by their ends: Graphviz keeps the ids
+  // e_nFROM_nTO_KIND the DOT gives them. drawnNodes are the ids of the
+  // nodes drawn (collapsed components are drawn as an ancestor).
+  var edgesByEnds = null, drawnNodes = null;
+  function indexDiagram(svg) {
+    edgesByEnds = Object.create(null);
+    drawnNodes = Object.create(null);
+    svg.querySelectorAll("g.edge").forEach(function (g) {
+      var m = /^e_n(\d+)_n(\d+)_/.exec(g.id || "");
+      if (m) (edgesByEnds[m[1] + "_" + m[2]] = edgesByEnds[m[1] + "_" + m[2]] || []).push(g);
+    });
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var m = /^n(\d+)$/.exec(g.id || "");
+      if (m) drawnNodes[m[1]] = true;
+    });
+  }
+
+  // drawnAs returns the node that stands for v in the diagram: v, or its
+  // nearest drawn ancestor in the physical tree; -1 when none is drawn.
+  function drawnAs(v) {
+    for (var x = v, i = 0; x >= 0 && i < n; x = N[x].parent, i++) {
+      if (drawnNodes[x]) return x;
+      if (N[x].kind !== "component") break;
+    }
+    return -1;
+  }
+
+  // markWhy draws bold the diagram's edges on the why-chains of every
+  // feature that is not up.
+  function markWhy(svg, r, why) {
+    svg.querySelectorAll("g.edge.why").forEach(function (g) { g.classList.remove("why"); });
+    for (var v = 0; v < n; v++) {
+      if (N[v].kind !== "feature" || r.state[v] === UP) continue;
+      why(v).forEach(function (ch) {
+        for (var i = 0; i + 1 < ch.length; i++) {
+          var a = drawnAs(ch[i]), b = drawnAs(ch[i + 1]);
+          if (a < 0 || b < 0 || a === b) continue;
+          (edgesByEnds[a + "_" + b] || []).forEach(function (g) { g.classList.add("why"); });
+        }
+      });
+    }
+  }
+
   function colourDiagram(r, why) {
     var svg = document.querySelector(".diagram svg");
     if (!svg) return;
+    if (!edgesByEnds) indexDiagram(svg);
+    markWhy(svg, r, why);
     svg.querySelectorAll("g.st-down, g.st-degraded, g.st-failed").forEach(function (g) {
       g.classList.remove("st-down", "st-degraded", "st-failed");
     });

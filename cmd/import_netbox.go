@@ -46,7 +46,9 @@ components under their panel, and a rack's power is its feeds, any one
 sufficing: a dual-fed rack survives the loss of one panel. Power ports
 reaching feeds or PDU outlets over connected cables give a device its own
 power, any one sufficing. Feeds and
-devices with status failed or offline are imported as already failed.`,
+devices with status failed or offline are imported as already failed.
+Sites and locations planned, decommissioning or retired, racks planned or
+deprecated, and everything inside them are not imported (reported).`,
 		Example: `  blast import netbox netbox-export/ -o physical.yaml
   NETBOX_TOKEN=... blast import netbox --url https://netbox.example.com -o physical.yaml`,
 		RunE: func(c *cobra.Command, args []string) error {

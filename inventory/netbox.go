@@ -278,8 +278,10 @@ var netboxRefs = map[string][]struct{ key, target, old string }{
 // power ports reaching power feeds or PDU outlets give the device its own
 // power; a port whose path is not active (a planned or decommissioning
 // cable) gives none. Feeds and devices with status failed or offline are
-// imported as already failed; planned feeds, and devices planned, in inventory or
-// being decommissioned, are not imported (reported).
+// imported as already failed; planned feeds, and devices planned, in
+// inventory or being decommissioned, are not imported (reported), nor are
+// sites and locations planned, decommissioning or retired, racks planned or
+// deprecated, and everything inside them (reported).
 func ImportNetBox(files []File) (*Import, error) {
 	var diags Diagnostics
 	objs := map[string]map[int64]*nbObject{}
@@ -522,6 +524,7 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 	order := []string{"regions", "sites", "locations", "racks", "power-panels", "power-feeds", "devices"}
 	ids := map[*nbObject]string{}
 	taken := map[string]*nbObject{} // id → object of an earlier endpoint
+	dead := map[*nbObject]*nbObject{}
 	// Short ids are slugs or names; where two objects would share one, the
 	// id is qualified by the parent's id.
 	for _, ep := range order {
@@ -539,6 +542,14 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 					continue
 				}
 				name = fmt.Sprintf("%s-%d", strings.TrimSuffix(ep, "s"), pk)
+			}
+			if x := netboxOutOfService(o, objs, dead); x != nil {
+				if x == o {
+					r.skip(netboxNotLive[ep].what, o.label())
+				} else {
+					r.skip("objects inside a site, location or rack not in service", o.label()+" in "+x.label())
+				}
+				continue
 			}
 			if ep == "devices" && (o.status == "planned" || o.status == "inventory" || o.status == "decommissioning") {
 				r.skip("devices with status planned, inventory or decommissioning (not in service)", o.label())
@@ -668,6 +679,62 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 	return inv
 }
 
+// netboxNotLive are the statuses of sites, locations and racks that are
+// not in service (NetBox's SiteStatusChoices, LocationStatusChoices and
+// RackStatusChoices), and the keys naming what contains an object of each
+// endpoint. Staging sites and locations, and reserved or available racks,
+// are in service.
+var netboxNotLive = map[string]struct {
+	statuses []string
+	what     string
+}{
+	"sites":     {[]string{"planned", "decommissioning", "retired"}, "sites with status planned, decommissioning or retired (not in service)"},
+	"locations": {[]string{"planned", "decommissioning", "retired"}, "locations with status planned, decommissioning or retired (not in service)"},
+	"racks":     {[]string{"planned", "deprecated"}, "racks with status planned or deprecated (not in service)"},
+}
+
+var netboxContainers = map[string][]string{
+	"locations":    {"site", "parent"},
+	"racks":        {"site", "location"},
+	"power-panels": {"site", "location"},
+	"power-feeds":  {"power_panel"},
+	"devices":      {"site", "location", "rack"},
+}
+
+// netboxOutOfService returns the site, location or rack not in service
+// that o is or is inside, or nil. memo maps objects already seen to the
+// answer (o itself when live).
+func netboxOutOfService(o *nbObject, objs map[string]map[int64]*nbObject, memo map[*nbObject]*nbObject) *nbObject {
+	if x, ok := memo[o]; ok {
+		if x == o && !slices.Contains(netboxNotLive[o.endpoint].statuses, o.status) {
+			return nil
+		}
+		return x
+	}
+	memo[o] = o // guards against a parent loop
+	if slices.Contains(netboxNotLive[o.endpoint].statuses, o.status) {
+		return o
+	}
+	for _, k := range netboxContainers[o.endpoint] {
+		id, ok := o.refs[k]
+		if !ok {
+			continue
+		}
+		for _, rf := range netboxRefs[o.endpoint] {
+			if rf.key != k {
+				continue
+			}
+			if p := objs[rf.target][id]; p != nil {
+				if x := netboxOutOfService(p, objs, memo); x != nil {
+					memo[o] = x
+					return x
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // netboxParent returns the object that contains o, or nil.
 func netboxParent(o *nbObject, objs map[string]map[int64]*nbObject) *nbObject {
 	try := func(keys ...string) *nbObject {
@@ -747,7 +814,7 @@ func netboxDevicePower(objs map[string]map[int64]*nbObject, ids map[*nbObject]st
 				}
 			}
 			if id == "" {
-				r.skip("power ports whose far end is not in the input (save power-feeds, power-outlets and devices)", fmt.Sprintf("%s %s → %s %d", ids[dev], p.name, e.typ, e.pk))
+				r.skip("power ports whose far end is not imported (not in the input: save power-feeds, power-outlets and devices; or not in service)", fmt.Sprintf("%s %s → %s %d", ids[dev], p.name, e.typ, e.pk))
 				continue
 			}
 			if id != ids[dev] && !slices.Contains(out[dev.pk], id) {

@@ -366,3 +366,72 @@ func TestImportNetBoxInactivePath(t *testing.T) {
 		}
 	}
 }
+
+// TestImportNetBoxNotLive checks that sites and locations planned,
+// decommissioning or retired, and racks planned or deprecated, are not
+// imported, nor anything inside them (locations, racks, panels, feeds,
+// devices), each counted with examples in the report; and that staging
+// sites and reserved racks are.
+func TestImportNetBoxNotLive(t *testing.T) {
+	list := func(objs ...string) []byte {
+		return []byte(fmt.Sprintf(`{"count": %d, "next": null, "previous": null, "results": [%s]}`, len(objs), strings.Join(objs, ", ")))
+	}
+	obj := func(ep string, id int, name, status, refs string) string {
+		s := fmt.Sprintf(`{"id": %d, "url": "https://nb/api/dcim/%s/%d/", "name": %q, "slug": %q, "status": {"value": %q, "label": "x"}`, id, ep, id, name, strings.ToLower(name), status)
+		if refs != "" {
+			s += ", " + refs
+		}
+		return s + "}"
+	}
+	files := []File{
+		{"sites.json", list(obj("sites", 1, "Live", "active", ""), obj("sites", 2, "Plan", "planned", ""), obj("sites", 3, "Stage", "staging", ""), obj("sites", 4, "Old", "retired", ""))},
+		{"locations.json", list(obj("locations", 10, "L1", "active", `"site": {"id": 1}`), obj("locations", 11, "L2", "decommissioning", `"site": {"id": 1}`),
+			obj("locations", 12, "L3", "active", `"site": {"id": 1}, "parent": {"id": 11}`), obj("locations", 13, "L4", "active", `"site": {"id": 2}`))},
+		{"racks.json", list(obj("racks", 20, "R1", "active", `"site": {"id": 1}, "location": {"id": 10}`), obj("racks", 21, "R2", "deprecated", `"site": {"id": 1}, "location": {"id": 10}`),
+			obj("racks", 22, "R3", "reserved", `"site": {"id": 3}`), obj("racks", 23, "R4", "active", `"site": {"id": 1}, "location": {"id": 12}`),
+			obj("racks", 24, "R5", "active", `"site": {"id": 4}`))},
+		{"power-panels.json", list(obj("power-panels", 30, "P1", "", `"site": {"id": 1}, "location": {"id": 10}`), obj("power-panels", 31, "P2", "", `"site": {"id": 2}`))},
+		{"power-feeds.json", list(obj("power-feeds", 40, "F1", "active", `"power_panel": {"id": 30}, "rack": {"id": 20}`), obj("power-feeds", 41, "F2", "active", `"power_panel": {"id": 31}, "rack": null`))},
+		{"devices.json", list(obj("devices", 50, "d-live", "active", `"site": {"id": 1}, "location": {"id": 10}, "rack": {"id": 20}`),
+			obj("devices", 51, "d-dep", "active", `"site": {"id": 1}, "location": {"id": 10}, "rack": {"id": 21}`),
+			obj("devices", 52, "d-stage", "active", `"site": {"id": 3}, "rack": {"id": 22}`),
+			obj("devices", 53, "d-nested", "active", `"site": {"id": 1}, "location": {"id": 12}, "rack": {"id": 23}`))},
+	}
+	imp, err := ImportNetBox(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range imp.Inv.Components {
+		got = append(got, c.Source)
+	}
+	want := []string{"netbox:dcim/devices/50", "netbox:dcim/devices/52", "netbox:dcim/locations/10", "netbox:dcim/power-feeds/40",
+		"netbox:dcim/power-panels/30", "netbox:dcim/racks/20", "netbox:dcim/racks/22", "netbox:dcim/sites/1", "netbox:dcim/sites/3"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("imported %v; want %v", got, want)
+	}
+	var text strings.Builder
+	imp.Report.WriteText(&text)
+	for _, line := range []string{
+		`not mapped: 2 sites with status planned, decommissioning or retired (not in service), e.g. site "Old" (dcim/sites/4), site "Plan" (dcim/sites/2)`,
+		`not mapped: 1 locations with status planned, decommissioning or retired (not in service), e.g. location "L2" (dcim/locations/11)`,
+		`not mapped: 1 racks with status planned or deprecated (not in service), e.g. rack "R2" (dcim/racks/21)`,
+		`not mapped: 8 objects inside a site, location or rack not in service, e.g. device "d-dep" (dcim/devices/51) in rack "R2" (dcim/racks/21), device "d-nested" (dcim/devices/53) in location "L2" (dcim/locations/11), location "L3" (dcim/locations/12) in location "L2" (dcim/locations/11)`,
+	} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("report =\n%s\nwant the line\n%s", text.String(), line)
+		}
+	}
+	js, err := json.Marshal(imp.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `{"what":"racks with status planned or deprecated (not in service)","count":1,"examples":["rack \"R2\" (dcim/racks/21)"]}`) {
+		t.Errorf("JSON report = %s; want the deprecated rack counted with its example", js)
+	}
+	data, _ := Encode(imp.Inv, "yaml")
+	if _, diags, err := LoadFiles([]File{{Name: "x.yaml", Data: data}}); err != nil {
+		t.Errorf("output does not load: %v\n%s", diags, data)
+	}
+}

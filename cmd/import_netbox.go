@@ -33,7 +33,8 @@ func NewCmdImportNetBox(io *IO, runF func(*ImportNetBoxOptions) error) *cobra.Co
 endpoint a file (regions.json, sites.json, locations.json, racks.json,
 devices.json, power-panels.json, power-feeds.json, power-ports.json,
 power-outlets.json; each {count, next, previous, results}), a dumpdata
-fixture (manage.py dumpdata dcim), or a live NetBox with --url and the
+fixture (manage.py dumpdata dcim --natural-foreign; its cables and cable
+terminations give the power ports their far ends), or a live NetBox with --url and the
 token in $NETBOX_TOKEN (sent as "Authorization: Bearer nbt_..." for a
 NetBox 4.5 v2 token, as "Authorization: Token ..." otherwise; next links
 are followed only on the scheme and host of --url).
@@ -43,8 +44,11 @@ devices (host; PDUs: power) become components in a parent chain. Power
 panels are power components under their location; power feeds are power
 components under their panel, and a rack's power is its feeds, any one
 sufficing: a dual-fed rack survives the loss of one panel. Power ports
-reaching feeds or PDU outlets give a device its own power. Feeds and
-devices with status failed or offline are imported as already failed.`,
+reaching feeds or PDU outlets over connected cables give a device its own
+power, any one sufficing. Feeds and
+devices with status failed or offline are imported as already failed.
+Sites and locations planned, decommissioning or retired, racks planned or
+deprecated, and everything inside them are not imported (reported).`,
 		Example: `  blast import netbox netbox-export/ -o physical.yaml
   NETBOX_TOKEN=... blast import netbox --url https://netbox.example.com -o physical.yaml`,
 		RunE: func(c *cobra.Command, args []string) error {

@@ -353,3 +353,44 @@ func TestImportHelpExamples(t *testing.T) {
 		t.Errorf("%d example lines found; want the examples of every import command", n)
 	}
 }
+
+// TestImportNetBoxDumpdataDualFed imports the dumpdata fixture, where
+// server ay-db-01 takes power through two PDUs (their outlets cabled to its
+// two power supplies, their inputs to feeds of panels UPS-1 and UPS-2), and
+// checks that it survives the loss of either panel, not of both, and not of
+// one panel and the other side's PDU: its power follows the cables.
+func TestImportNetBoxDumpdataDualFed(t *testing.T) {
+	inv := filepath.Join(t.TempDir(), "dump.yaml")
+	if _, stderr, code := run(t, "", "import", "netbox", "../examples/import/netbox/dumpdata", "-o", inv); code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	states := func(fail string) map[string]string {
+		stdout, stderr, code := run(t, "", "simulate", "-f", inv, "--fail", fail, "--format", "json")
+		if code != ExitOK {
+			t.Fatalf("simulate --fail %s: exit %d: %s", fail, code, stderr)
+		}
+		var res struct {
+			Components []struct{ ID, State string }
+		}
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, c := range res.Components {
+			m[c.ID] = c.State
+		}
+		return m
+	}
+	for _, tc := range []struct{ fail, pdu, db, rack string }{
+		{"anyang/UPS-1", "down", "up", "up"},
+		{"anyang/UPS-2", "up", "up", "up"},
+		{"anyang/UPS-1,anyang/UPS-2", "down", "down", "down"},
+		{"anyang/UPS-1,ay-a01-pdu-b", "down", "down", "up"},
+	} {
+		s := states(tc.fail)
+		if s["ay-a01-pdu-a"] != tc.pdu || s["ay-db-01"] != tc.db || s["anyang/A01"] != tc.rack {
+			t.Errorf("--fail %s: ay-a01-pdu-a %s, ay-db-01 %s, anyang/A01 %s; want %s, %s, %s",
+				tc.fail, s["ay-a01-pdu-a"], s["ay-db-01"], s["anyang/A01"], tc.pdu, tc.db, tc.rack)
+		}
+	}
+}

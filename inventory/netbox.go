@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -43,7 +44,7 @@ type nbObject struct {
 	refs     map[string]int64
 	refNode  map[string]*yaml.Node
 	ends     []nbEnd // power ports: the endpoints their cable paths reach
-	endsNode *yaml.Node
+	inactive bool    // power ports: the path is not active (connected_endpoints_reachable false)
 	node     *yaml.Node
 	src      *source
 }
@@ -51,6 +52,178 @@ type nbObject struct {
 type nbEnd struct {
 	typ string // dcim.powerfeed or dcim.poweroutlet
 	pk  int64
+}
+
+// nbCabling holds the cable records of dumpdata fixtures, which the REST
+// API folds into each port's connected_endpoints: dcim.cable (status, and
+// up to NetBox 3.2 its two terminations), dcim.cabletermination (NetBox
+// 3.3 and later: cable, cable_end, termination_type, termination_id) and
+// contenttypes.contenttype (to name a termination_type given as an id).
+type nbCabling struct {
+	status    map[int64]string // cable pk → status
+	terms     []nbTerm
+	ctypes    map[int64]string // content type pk → app_label.model
+	cables    bool             // dcim.cable records were read
+	dumpPorts bool             // dcim.powerport records were read
+}
+
+// nbTerm is one end of a cable: the component (by content type and
+// primary key) on side A or B.
+type nbTerm struct {
+	pk    int64 // of the dcim.cabletermination; 0 for a NetBox 3.2 cable's own ends
+	cable int64
+	end   string
+	typ   string // app_label.model; "" while only the content type id is known
+	ctID  int64
+	id    int64 // of the component
+	node  *yaml.Node
+	// where the cable and the component were named, for errors
+	cableNode, idNode *yaml.Node
+	src               *source
+}
+
+func (t *nbTerm) label() string {
+	if t.pk == 0 {
+		return fmt.Sprintf("dcim.cable %d end %s", t.cable, t.end)
+	}
+	return fmt.Sprintf("dcim.cabletermination %d", t.pk)
+}
+
+// contentType reads a content type foreign key: [app_label, model] as
+// dumpdata --natural-foreign writes it, or the content type's id.
+func contentType(n *yaml.Node) (name string, id int64, ok bool) {
+	if n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 2 {
+		return text(n.Content[0]) + "." + text(n.Content[1]), 0, true
+	}
+	id, ok = wholeNumber(n)
+	return "", id, ok
+}
+
+// readCabling reads one dumpdata record of the cable models; it reports
+// whether model is one of them.
+func readCabling(src *source, model string, e *yaml.Node, cab *nbCabling) bool {
+	fields := get(e, "fields")
+	pk, _ := wholeNumber(get(e, "pk"))
+	switch model {
+	case "contenttypes.contenttype":
+		cab.ctypes[pk] = text(get(fields, "app_label")) + "." + text(get(fields, "model"))
+	case "dcim.cable":
+		cab.cables = true
+		st := text(get(fields, "status"))
+		if st == "" { // not recorded: taken as connected
+			st = "connected"
+		}
+		cab.status[pk] = st
+		// Up to NetBox 3.2 a cable names its own two ends.
+		for _, end := range []string{"a", "b"} {
+			tn := get(fields, "termination_"+end+"_type")
+			if tn == nil {
+				continue
+			}
+			t := nbTerm{cable: pk, end: strings.ToUpper(end), node: e, cableNode: e, src: src}
+			if !readTermination(src, &t, tn, get(fields, "termination_"+end+"_id")) {
+				continue
+			}
+			cab.terms = append(cab.terms, t)
+		}
+	case "dcim.cabletermination":
+		t := nbTerm{pk: pk, end: text(get(fields, "cable_end")), node: e, cableNode: get(fields, "cable"), src: src}
+		c, ok := wholeNumber(get(fields, "cable"))
+		if !ok {
+			src.errorf(e, "", "dcim.cabletermination %d: cable must be a cable's primary key", pk)
+			return true
+		}
+		t.cable = c
+		if readTermination(src, &t, get(fields, "termination_type"), get(fields, "termination_id")) {
+			cab.terms = append(cab.terms, t)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func readTermination(src *source, t *nbTerm, typ, id *yaml.Node) bool {
+	name, ctID, ok := contentType(typ)
+	if !ok {
+		src.errorf(cmp.Or(typ, t.node), "", "%s: termination_type must be [app_label, model] or a content type id, got %s", t.label(), kindName(typ))
+		return false
+	}
+	n, ok := wholeNumber(id)
+	t.idNode = id
+	if !ok {
+		src.errorf(t.node, "", "%s: termination_id must be the component's primary key", t.label())
+		return false
+	}
+	t.typ, t.ctID, t.id = name, ctID, n
+	return true
+}
+
+// netboxCabling gives each power port of a dumpdata fixture the far ends
+// of its cable, as the REST API's connected_endpoints would: the power
+// feeds and power outlets on the other end of a connected cable. (A power
+// path ends at the first outlet or feed: NetBox does not trace through a
+// PDU, and neither does the importer; the PDU's own ports carry on.)
+func netboxCabling(objs map[string]map[int64]*nbObject, seen map[string]bool, cab *nbCabling, r *Report) {
+	if cab.dumpPorts && len(cab.terms) == 0 {
+		r.note("the dump holds power ports but no cable records (dcim.cable, dcim.cabletermination): devices take their power from their rack")
+	}
+	byCable := map[int64][]*nbTerm{}
+	dead := map[int64]bool{} // cables not connected, reported once
+	for i := range cab.terms {
+		t := &cab.terms[i]
+		if t.typ == "" {
+			name, ok := cab.ctypes[t.ctID]
+			if !ok {
+				r.skip("cable terminations whose termination_type is a content type id the input does not name (dump with --natural-foreign, or add contenttypes.contenttype)", t.label())
+				continue
+			}
+			t.typ = name
+		}
+		if cab.cables {
+			st, ok := cab.status[t.cable]
+			if !ok {
+				t.src.errorf(t.cableNode, "dump dcim whole: the objects must come from one export", "%s names cable %d, which is not in the dcim.cable records given", t.label(), t.cable)
+				continue
+			}
+			if st != "connected" {
+				if !dead[t.cable] {
+					dead[t.cable] = true
+					r.skip("cables with status planned or decommissioning (no power flows through them)", fmt.Sprintf("dcim.cable %d (%s)", t.cable, st))
+				}
+				continue
+			}
+		}
+		byCable[t.cable] = append(byCable[t.cable], t)
+	}
+	for _, c := range sortedKeys64(byCable) {
+		ts := byCable[c]
+		slices.SortFunc(ts, func(a, b *nbTerm) int {
+			return cmp.Or(strings.Compare(a.end, b.end), strings.Compare(a.typ, b.typ), cmp.Compare(a.id, b.id))
+		})
+		for _, t := range ts {
+			switch t.typ {
+			case "dcim.powerfeed", "dcim.poweroutlet":
+				continue // read from the power port's side
+			case "dcim.powerport":
+			default:
+				r.skip("cable ends on components other than power ports, outlets and feeds", t.typ)
+				continue
+			}
+			p := objs["power-ports"][t.id]
+			if p == nil {
+				if seen["power-ports"] {
+					t.src.errorf(t.idNode, "dump dcim whole: the objects must come from one export", "%s names power port %d, which is not in the dcim.powerport records given", t.label(), t.id)
+				}
+				continue
+			}
+			for _, u := range ts {
+				if u.end != t.end && (u.typ == "dcim.powerfeed" || u.typ == "dcim.poweroutlet") {
+					p.ends = append(p.ends, nbEnd{typ: u.typ, pk: u.id})
+				}
+			}
+		}
+	}
 }
 
 func (o *nbObject) ref(k string) int64 { return o.refs[k] }
@@ -85,9 +258,17 @@ var netboxRefs = map[string][]struct{ key, target, old string }{
 // responses ({count, next, previous, results}) saved one endpoint a file
 // (the endpoint is read from each object's url, else from the file name,
 // such as racks.json), or a dumpdata fixture ([{model, pk, fields}]), or
-// both. Field names of NetBox 3.x and 4.x are read (device_role and role,
-// rack group and location). Every problem is reported with its position;
-// the error, when not nil, is Diagnostics.
+// both. From a dumpdata fixture the importer reads, besides the models of
+// those endpoints, dcim.cable (status; up to NetBox 3.2 also its
+// termination_a/b_type and _id), dcim.cabletermination (cable, cable_end,
+// termination_type, termination_id) and contenttypes.contenttype (to name
+// a termination_type given as an id rather than as [app_label, model]):
+// a power port's far ends are the power feeds and outlets on the other end
+// of its connected cables, as the REST API's connected_endpoints give
+// them. It does not read dcim.cablepath or the ports' _path. Field names
+// of NetBox 3.x and 4.x are read (device_role and role, rack group and
+// location). Every problem is reported with its position; the error, when
+// not nil, is Diagnostics.
 //
 // The mapping: regions, sites, locations (top level: building, nested:
 // room), racks and devices (host; a device whose role slug holds "pdu":
@@ -95,18 +276,22 @@ var netboxRefs = map[string][]struct{ key, target, old string }{
 // their location or site; power feeds are power components under their
 // panel, and a rack's power is its feeds, any one sufficing. A device's
 // power ports reaching power feeds or PDU outlets give the device its own
-// power. Feeds and devices with status failed or offline are imported as
-// already failed; planned feeds, and devices planned, in inventory or
-// being decommissioned, are not imported (reported).
+// power; a port whose path is not active (a planned or decommissioning
+// cable) gives none. Feeds and devices with status failed or offline are
+// imported as already failed; planned feeds, and devices planned, in
+// inventory or being decommissioned, are not imported (reported), nor are
+// sites and locations planned, decommissioning or retired, racks planned or
+// deprecated, and everything inside them (reported).
 func ImportNetBox(files []File) (*Import, error) {
 	var diags Diagnostics
 	objs := map[string]map[int64]*nbObject{}
 	seen := map[string]bool{}
+	cab := &nbCabling{status: map[int64]string{}, ctypes: map[int64]string{}}
 	r := newReport("netbox")
 	for _, f := range files {
 		src := &source{file: f.Name, diags: &diags}
 		for _, root := range documents(f, &diags) {
-			readNetBox(src, root, objs, seen, r)
+			readNetBox(src, root, objs, seen, cab, r)
 		}
 	}
 	if err := diags.Err(); err != nil {
@@ -114,6 +299,7 @@ func ImportNetBox(files []File) (*Import, error) {
 		return nil, diags
 	}
 	checkNetBoxRefs(objs, seen, &diags, r)
+	netboxCabling(objs, seen, cab, r)
 	if err := diags.Err(); err != nil {
 		diags.Sort()
 		return nil, diags
@@ -128,7 +314,7 @@ func ImportNetBox(files []File) (*Import, error) {
 	return &Import{Inv: inv, Report: r}, nil
 }
 
-func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObject, seen map[string]bool, r *Report) {
+func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObject, seen map[string]bool, cab *nbCabling, r *Report) {
 	switch root.Kind {
 	case yaml.SequenceNode: // dumpdata
 		byModel := map[string]string{}
@@ -138,7 +324,10 @@ func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObjec
 		for _, e := range items(root) {
 			model := text(get(e, "model"))
 			if model == "" || get(e, "fields") == nil {
-				src.errorf(e, "export with: manage.py dumpdata dcim --indent 2", "not a dumpdata entry: want {model, pk, fields}")
+				src.errorf(e, "export with: manage.py dumpdata dcim --natural-foreign --indent 2", "not a dumpdata entry: want {model, pk, fields}")
+				continue
+			}
+			if readCabling(src, model, e, cab) {
 				continue
 			}
 			ep, ok := byModel[model]
@@ -147,13 +336,13 @@ func readNetBox(src *source, root *yaml.Node, objs map[string]map[int64]*nbObjec
 				continue
 			}
 			seen[ep] = true
+			if ep == "power-ports" {
+				cab.dumpPorts = true
+			}
 			o := netboxObject(src, ep, e, get(e, "fields"), get(e, "pk"))
 			if o != nil {
 				add(objs, o, src)
 			}
-		}
-		if seen["power-ports"] {
-			r.note("the importer does not read dumpdata's cable records (dcim.cable, dcim.cabletermination, dcim.cablepath): devices take their power from their rack (save the power-ports endpoint from the REST API for per-device power)")
 		}
 	case yaml.MappingNode: // REST list
 		results := get(root, "results")
@@ -266,7 +455,14 @@ func netboxObject(src *source, ep string, node, fields, pkNode *yaml.Node) *nbOb
 				typ = text(get(fields, "connected_endpoint_type"))
 			}
 		}
-		o.endsNode = ends
+		reach := get(fields, "connected_endpoints_reachable")
+		if reach == nil {
+			reach = get(fields, "connected_endpoint_reachable")
+		}
+		if text(reach) == "false" && len(items(ends)) > 0 {
+			o.inactive = true // a planned or decommissioning cable on the path
+			ends = nil
+		}
 		for _, e := range items(ends) {
 			if n, ok := wholeNumber(get(e, "id")); ok {
 				o.ends = append(o.ends, nbEnd{typ: typ, pk: n})
@@ -328,6 +524,7 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 	order := []string{"regions", "sites", "locations", "racks", "power-panels", "power-feeds", "devices"}
 	ids := map[*nbObject]string{}
 	taken := map[string]*nbObject{} // id → object of an earlier endpoint
+	dead := map[*nbObject]*nbObject{}
 	// Short ids are slugs or names; where two objects would share one, the
 	// id is qualified by the parent's id.
 	for _, ep := range order {
@@ -345,6 +542,14 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 					continue
 				}
 				name = fmt.Sprintf("%s-%d", strings.TrimSuffix(ep, "s"), pk)
+			}
+			if x := netboxOutOfService(o, objs, dead); x != nil {
+				if x == o {
+					r.skip(netboxNotLive[ep].what, o.label())
+				} else {
+					r.skip("objects inside a site, location or rack not in service", o.label()+" in "+x.label())
+				}
+				continue
 			}
 			if ep == "devices" && (o.status == "planned" || o.status == "inventory" || o.status == "decommissioning") {
 				r.skip("devices with status planned, inventory or decommissioning (not in service)", o.label())
@@ -474,6 +679,62 @@ func buildNetBox(objs map[string]map[int64]*nbObject, r *Report) *Inventory {
 	return inv
 }
 
+// netboxNotLive are the statuses of sites, locations and racks that are
+// not in service (NetBox's SiteStatusChoices, LocationStatusChoices and
+// RackStatusChoices), and the keys naming what contains an object of each
+// endpoint. Staging sites and locations, and reserved or available racks,
+// are in service.
+var netboxNotLive = map[string]struct {
+	statuses []string
+	what     string
+}{
+	"sites":     {[]string{"planned", "decommissioning", "retired"}, "sites with status planned, decommissioning or retired (not in service)"},
+	"locations": {[]string{"planned", "decommissioning", "retired"}, "locations with status planned, decommissioning or retired (not in service)"},
+	"racks":     {[]string{"planned", "deprecated"}, "racks with status planned or deprecated (not in service)"},
+}
+
+var netboxContainers = map[string][]string{
+	"locations":    {"site", "parent"},
+	"racks":        {"site", "location"},
+	"power-panels": {"site", "location"},
+	"power-feeds":  {"power_panel"},
+	"devices":      {"site", "location", "rack"},
+}
+
+// netboxOutOfService returns the site, location or rack not in service
+// that o is or is inside, or nil. memo maps objects already seen to the
+// answer (o itself when live).
+func netboxOutOfService(o *nbObject, objs map[string]map[int64]*nbObject, memo map[*nbObject]*nbObject) *nbObject {
+	if x, ok := memo[o]; ok {
+		if x == o && !slices.Contains(netboxNotLive[o.endpoint].statuses, o.status) {
+			return nil
+		}
+		return x
+	}
+	memo[o] = o // guards against a parent loop
+	if slices.Contains(netboxNotLive[o.endpoint].statuses, o.status) {
+		return o
+	}
+	for _, k := range netboxContainers[o.endpoint] {
+		id, ok := o.refs[k]
+		if !ok {
+			continue
+		}
+		for _, rf := range netboxRefs[o.endpoint] {
+			if rf.key != k {
+				continue
+			}
+			if p := objs[rf.target][id]; p != nil {
+				if x := netboxOutOfService(p, objs, memo); x != nil {
+					memo[o] = x
+					return x
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // netboxParent returns the object that contains o, or nil.
 func netboxParent(o *nbObject, objs map[string]map[int64]*nbObject) *nbObject {
 	try := func(keys ...string) *nbObject {
@@ -530,6 +791,10 @@ func netboxDevicePower(objs map[string]map[int64]*nbObject, ids map[*nbObject]st
 		if dev == nil || ids[dev] == "" {
 			continue
 		}
+		if p.inactive {
+			r.skip("power ports whose cable path is not active (connected_endpoints_reachable false: a planned or decommissioning cable)", fmt.Sprintf("%s %s", ids[dev], p.name))
+			continue
+		}
 		if len(p.ends) == 0 {
 			r.skip("power ports not connected to a feed or outlet", fmt.Sprintf("%s %s", ids[dev], p.name))
 			continue
@@ -549,7 +814,7 @@ func netboxDevicePower(objs map[string]map[int64]*nbObject, ids map[*nbObject]st
 				}
 			}
 			if id == "" {
-				r.skip("power ports whose far end is not in the input (save power-feeds, power-outlets and devices)", fmt.Sprintf("%s %s → %s %d", ids[dev], p.name, e.typ, e.pk))
+				r.skip("power ports whose far end is not imported (not in the input: save power-feeds, power-outlets and devices; or not in service)", fmt.Sprintf("%s %s → %s %d", ids[dev], p.name, e.typ, e.pk))
 				continue
 			}
 			if id != ids[dev] && !slices.Contains(out[dev.pk], id) {

@@ -253,3 +253,185 @@ func TestImportNetBoxNotInService(t *testing.T) {
 		t.Errorf("report =\n%s\nwant the 3 devices counted", b.String())
 	}
 }
+
+// TestImportNetBoxDumpdataCables checks that a dumpdata fixture's cable
+// records give its power ports their far ends: by natural content type
+// keys, by content type ids named in the same dump, and by NetBox 3.2's
+// cable-held terminations; that cables not connected carry no power; and
+// that terminations the dump cannot resolve are reported or refused.
+func TestImportNetBoxDumpdataCables(t *testing.T) {
+	const base = `{"model": "dcim.site", "pk": 1, "fields": {"name": "S", "slug": "s", "status": "active"}},
+ {"model": "dcim.devicerole", "pk": 1, "fields": {"name": "Server", "slug": "server"}},
+ {"model": "dcim.powerpanel", "pk": 1, "fields": {"site": 1, "location": null, "name": "P1"}},
+ {"model": "dcim.powerfeed", "pk": 7, "fields": {"power_panel": 1, "rack": null, "name": "F7", "status": "active", "type": "primary"}},
+ {"model": "dcim.device", "pk": 9, "fields": {"name": "db", "role": 1, "site": 1, "location": null, "rack": null, "status": "active"}},
+ {"model": "dcim.powerport", "pk": 21, "fields": {"device": 9, "name": "PSU1", "cable": 31, "cable_end": "A"}}`
+	term := func(pk int, end, typ string, id int) string {
+		return fmt.Sprintf(`{"model": "dcim.cabletermination", "pk": %d, "fields": {"cable": 31, "cable_end": %q, "termination_type": %s, "termination_id": %d}}`, pk, end, typ, id)
+	}
+	cable := func(status string) string {
+		return fmt.Sprintf(`{"model": "dcim.cable", "pk": 31, "fields": {"type": "power", "status": %q, "label": ""}}`, status)
+	}
+	dump := func(recs ...string) []File {
+		return []File{{"dump.json", []byte("[" + strings.Join(append([]string{base}, recs...), ",\n ") + "]")}}
+	}
+	for _, tc := range []struct {
+		name      string
+		files     []File
+		power     string // of device db; "" for none
+		reportHas string
+		errHas    string
+	}{
+		{"natural keys", dump(cable("connected"), term(61, "A", `["dcim", "powerport"]`, 21), term(62, "B", `["dcim", "powerfeed"]`, 7)), "s/P1/F7", "", ""},
+		{"content type ids", dump(cable("connected"), term(61, "A", "41", 21), term(62, "B", "38", 7),
+			`{"model": "contenttypes.contenttype", "pk": 41, "fields": {"app_label": "dcim", "model": "powerport"}}`,
+			`{"model": "contenttypes.contenttype", "pk": 38, "fields": {"app_label": "dcim", "model": "powerfeed"}}`), "s/P1/F7", "", ""},
+		{"content type ids unknown", dump(cable("connected"), term(61, "A", "41", 21), term(62, "B", "38", 7)), "",
+			"not mapped: 2 cable terminations whose termination_type is a content type id the input does not name", ""},
+		{"NetBox 3.2 cable", dump(`{"model": "dcim.cable", "pk": 31, "fields": {"termination_a_type": ["dcim", "powerport"], "termination_a_id": 21, "termination_b_type": ["dcim", "powerfeed"], "termination_b_id": 7, "type": "power", "status": "connected"}}`), "s/P1/F7", "", ""},
+		{"planned cable", dump(cable("planned"), term(61, "A", `["dcim", "powerport"]`, 21), term(62, "B", `["dcim", "powerfeed"]`, 7)), "",
+			"not mapped: 1 cables with status planned or decommissioning (no power flows through them), e.g. dcim.cable 31 (planned)", ""},
+		{"interface cable", dump(cable("connected"), term(61, "A", `["dcim", "interface"]`, 5), term(62, "B", `["dcim", "interface"]`, 6)), "",
+			"not mapped: 2 cable ends on components other than power ports, outlets and feeds, e.g. dcim.interface", ""},
+		{"no cable records", dump(), "", "note: the dump holds power ports but no cable records", ""},
+		{"dangling cable", dump(cable("connected"), strings.Replace(term(61, "A", `["dcim", "powerport"]`, 21), `"cable": 31`, `"cable": 99`, 1)), "", "",
+			"dump.json:8:67: dcim.cabletermination 61 names cable 99, which is not in the dcim.cable records given"},
+		{"dangling port", dump(cable("connected"), term(61, "A", `["dcim", "powerport"]`, 22), term(62, "B", `["dcim", "powerfeed"]`, 7)), "", "",
+			"dump.json:8:150: dcim.cabletermination 61 names power port 22, which is not in the dcim.powerport records given"},
+		{"bad termination type", dump(cable("connected"), term(61, "A", `"powerport"`, 21)), "", "",
+			"dump.json:8:109: dcim.cabletermination 61: termination_type must be [app_label, model] or a content type id, got the string \"powerport\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			imp, err := ImportNetBox(tc.files)
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("ImportNetBox error = %v; want %q", err, tc.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var power []string
+			for _, c := range imp.Inv.Components {
+				if c.ID == "db" && c.Power != nil {
+					for _, f := range c.Power.Feeds {
+						power = append(power, f.ID)
+					}
+				}
+			}
+			if got := strings.Join(power, ","); got != tc.power {
+				t.Errorf("db power = %q; want %q", got, tc.power)
+			}
+			var b strings.Builder
+			imp.Report.WriteText(&b)
+			if tc.reportHas != "" && !strings.Contains(b.String(), tc.reportHas) {
+				t.Errorf("report =\n%s\nwant %q", b.String(), tc.reportHas)
+			}
+		})
+	}
+}
+
+// TestImportNetBoxInactivePath checks that a REST power port whose path
+// is not active (a planned cable: connected_endpoints_reachable false)
+// gives its device no power, and is reported.
+func TestImportNetBoxInactivePath(t *testing.T) {
+	page := `{"count": 1, "next": null, "previous": null, "results": [%s]}`
+	files := []File{
+		{"power-panels.json", []byte(fmt.Sprintf(page, `{"id": 1, "url": "https://nb/api/dcim/power-panels/1/", "name": "P1"}`))},
+		{"power-feeds.json", []byte(fmt.Sprintf(page, `{"id": 7, "url": "https://nb/api/dcim/power-feeds/7/", "name": "F7", "power_panel": {"id": 1}, "status": {"value": "active"}}`))},
+		{"devices.json", []byte(fmt.Sprintf(page, `{"id": 9, "url": "https://nb/api/dcim/devices/9/", "name": "db", "status": {"value": "active"}}`))},
+		{"power-ports.json", []byte(fmt.Sprintf(page, `{"id": 21, "url": "https://nb/api/dcim/power-ports/21/", "name": "PSU1", "device": {"id": 9},
+  "cable": {"id": 31}, "cable_end": "A", "link_peers": [{"id": 7}], "link_peers_type": "dcim.powerfeed",
+  "connected_endpoints": [{"id": 7}], "connected_endpoints_type": "dcim.powerfeed", "connected_endpoints_reachable": %s}`))},
+	}
+	for _, reachable := range []string{"true", "false"} {
+		fs := slices.Clone(files)
+		fs[3].Data = []byte(fmt.Sprintf(string(files[3].Data), reachable))
+		imp, err := ImportNetBox(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var powered bool
+		for _, c := range imp.Inv.Components {
+			if c.ID == "db" {
+				powered = c.Power != nil
+			}
+		}
+		var b strings.Builder
+		imp.Report.WriteText(&b)
+		reported := strings.Contains(b.String(), "1 power ports whose cable path is not active")
+		if powered != (reachable == "true") || reported == (reachable == "true") {
+			t.Errorf("reachable %s: powered %v, reported %v; report:\n%s", reachable, powered, reported, b.String())
+		}
+	}
+}
+
+// TestImportNetBoxNotLive checks that sites and locations planned,
+// decommissioning or retired, and racks planned or deprecated, are not
+// imported, nor anything inside them (locations, racks, panels, feeds,
+// devices), each counted with examples in the report; and that staging
+// sites and reserved racks are.
+func TestImportNetBoxNotLive(t *testing.T) {
+	list := func(objs ...string) []byte {
+		return []byte(fmt.Sprintf(`{"count": %d, "next": null, "previous": null, "results": [%s]}`, len(objs), strings.Join(objs, ", ")))
+	}
+	obj := func(ep string, id int, name, status, refs string) string {
+		s := fmt.Sprintf(`{"id": %d, "url": "https://nb/api/dcim/%s/%d/", "name": %q, "slug": %q, "status": {"value": %q, "label": "x"}`, id, ep, id, name, strings.ToLower(name), status)
+		if refs != "" {
+			s += ", " + refs
+		}
+		return s + "}"
+	}
+	files := []File{
+		{"sites.json", list(obj("sites", 1, "Live", "active", ""), obj("sites", 2, "Plan", "planned", ""), obj("sites", 3, "Stage", "staging", ""), obj("sites", 4, "Old", "retired", ""))},
+		{"locations.json", list(obj("locations", 10, "L1", "active", `"site": {"id": 1}`), obj("locations", 11, "L2", "decommissioning", `"site": {"id": 1}`),
+			obj("locations", 12, "L3", "active", `"site": {"id": 1}, "parent": {"id": 11}`), obj("locations", 13, "L4", "active", `"site": {"id": 2}`))},
+		{"racks.json", list(obj("racks", 20, "R1", "active", `"site": {"id": 1}, "location": {"id": 10}`), obj("racks", 21, "R2", "deprecated", `"site": {"id": 1}, "location": {"id": 10}`),
+			obj("racks", 22, "R3", "reserved", `"site": {"id": 3}`), obj("racks", 23, "R4", "active", `"site": {"id": 1}, "location": {"id": 12}`),
+			obj("racks", 24, "R5", "active", `"site": {"id": 4}`))},
+		{"power-panels.json", list(obj("power-panels", 30, "P1", "", `"site": {"id": 1}, "location": {"id": 10}`), obj("power-panels", 31, "P2", "", `"site": {"id": 2}`))},
+		{"power-feeds.json", list(obj("power-feeds", 40, "F1", "active", `"power_panel": {"id": 30}, "rack": {"id": 20}`), obj("power-feeds", 41, "F2", "active", `"power_panel": {"id": 31}, "rack": null`))},
+		{"devices.json", list(obj("devices", 50, "d-live", "active", `"site": {"id": 1}, "location": {"id": 10}, "rack": {"id": 20}`),
+			obj("devices", 51, "d-dep", "active", `"site": {"id": 1}, "location": {"id": 10}, "rack": {"id": 21}`),
+			obj("devices", 52, "d-stage", "active", `"site": {"id": 3}, "rack": {"id": 22}`),
+			obj("devices", 53, "d-nested", "active", `"site": {"id": 1}, "location": {"id": 12}, "rack": {"id": 23}`))},
+	}
+	imp, err := ImportNetBox(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range imp.Inv.Components {
+		got = append(got, c.Source)
+	}
+	want := []string{"netbox:dcim/devices/50", "netbox:dcim/devices/52", "netbox:dcim/locations/10", "netbox:dcim/power-feeds/40",
+		"netbox:dcim/power-panels/30", "netbox:dcim/racks/20", "netbox:dcim/racks/22", "netbox:dcim/sites/1", "netbox:dcim/sites/3"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("imported %v; want %v", got, want)
+	}
+	var text strings.Builder
+	imp.Report.WriteText(&text)
+	for _, line := range []string{
+		`not mapped: 2 sites with status planned, decommissioning or retired (not in service), e.g. site "Old" (dcim/sites/4), site "Plan" (dcim/sites/2)`,
+		`not mapped: 1 locations with status planned, decommissioning or retired (not in service), e.g. location "L2" (dcim/locations/11)`,
+		`not mapped: 1 racks with status planned or deprecated (not in service), e.g. rack "R2" (dcim/racks/21)`,
+		`not mapped: 8 objects inside a site, location or rack not in service, e.g. device "d-dep" (dcim/devices/51) in rack "R2" (dcim/racks/21), device "d-nested" (dcim/devices/53) in location "L2" (dcim/locations/11), location "L3" (dcim/locations/12) in location "L2" (dcim/locations/11)`,
+	} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("report =\n%s\nwant the line\n%s", text.String(), line)
+		}
+	}
+	js, err := json.Marshal(imp.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `{"what":"racks with status planned or deprecated (not in service)","count":1,"examples":["rack \"R2\" (dcim/racks/21)"]}`) {
+		t.Errorf("JSON report = %s; want the deprecated rack counted with its example", js)
+	}
+	data, _ := Encode(imp.Inv, "yaml")
+	if _, diags, err := LoadFiles([]File{{Name: "x.yaml", Data: data}}); err != nil {
+		t.Errorf("output does not load: %v\n%s", diags, data)
+	}
+}

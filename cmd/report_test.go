@@ -360,3 +360,23 @@ func TestReportDiagramTooLarge(t *testing.T) {
 		t.Errorf("the report's note does not ask for --focus alone:\n%s", regexp.MustCompile(`<p class="note">[^\n]*diagram[^\n]*`).FindString(html))
 	}
 }
+
+// TestReportBuiltInPolicySkipsMissingKinds checks that a report without
+// --policy on an inventory without racks skips the built-in policy's rack
+// rules, as check does, instead of refusing to write the report.
+func TestReportBuiltInPolicySkipsMissingKinds(t *testing.T) {
+	stdout, stderr, code := run(t, "", "report", "-f", "testdata/no-racks.yaml", "--format", "md", "-o", "-", "--now", "2026-01-01T00:00:00Z", "--diagram=false")
+	if code != 0 {
+		t.Fatalf("report on an inventory without racks exits %d; want 0\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, `rule "tier2-survives-rack"`) || !strings.Contains(stderr, "rule skipped") {
+		t.Errorf("report stderr = %q; want a warning that the rack rule is skipped", stderr)
+	}
+	if !strings.Contains(stdout, "# Blast report") {
+		t.Errorf("report stdout does not hold the report:\n%s", stdout)
+	}
+	_, stderr, code = run(t, "", "report", "-f", "testdata/no-racks.yaml", "--policy", "testdata/policy-note.yaml", "--format", "md", "-o", "-", "--now", "2026-01-01T00:00:00Z", "--diagram=false")
+	if code != ExitInput {
+		t.Errorf("report with an own policy naming a missing kind exits %d; want %d (%s)", code, ExitInput, stderr)
+	}
+}

@@ -110,7 +110,7 @@ func RuleDescription(r *inventory.Rule) string {
 	case inventory.RuleSpread:
 		return fmt.Sprintf("Replicas of services (%s) span at least %d %ss.", sel, r.Min, kinds)
 	case inventory.RuleNoCycles:
-		return fmt.Sprintf("No cycle of hard dependencies among services (%s).", sel)
+		return fmt.Sprintf("Services (%s) can all start again from nothing: no cold-start deadlock.", sel)
 	}
 	return r.Type
 }

@@ -38,13 +38,18 @@ type Finding struct {
 }
 
 // Key identifies a finding across versions of an inventory: rule id,
-// subject id and failure id. Baselines compare keys.
+// subject id, failure id and, for a cycle, the ids around it (two
+// deadlocks may start at the same service). Baselines compare keys.
 func (f Finding) Key(m *Model) string {
 	fail := ""
 	if f.Failure >= 0 {
 		fail = m.ID(f.Failure)
 	}
-	return f.Rule.ID + "\x00" + m.ID(f.Subject) + "\x00" + fail
+	key := f.Rule.ID + "\x00" + m.ID(f.Subject) + "\x00" + fail
+	for _, v := range f.Cycle {
+		key += "\x00" + m.ID(v)
+	}
+	return key
 }
 
 // severityRank orders severities: error 0, warning 1, note 2.

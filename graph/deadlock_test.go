@@ -146,3 +146,27 @@ features:
 		t.Errorf("critical path %s; want d,f", got)
 	}
 }
+
+// TestNoCyclesKeysDistinct: two cold-start deadlocks that start at the same
+// service (a figure eight) are two findings with two baseline keys, so a
+// baseline holding one of them does not hide the other.
+func TestNoCyclesKeysDistinct(t *testing.T) {
+	m := mustBuild(t, loadInventory(t, `components:
+  - {id: site, kind: site}
+  - {id: rack, kind: rack, parent: site}
+services:
+  - {id: h, placement: [{on: rack}], dependsOn: [i, j]}
+  - {id: i, placement: [{on: rack}], dependsOn: [h]}
+  - {id: j, placement: [{on: rack}], dependsOn: [h]}
+`))
+	res, err := m.CheckPolicy(parseRules(t, "  - {id: r, type: noCycles}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 {
+		t.Fatalf("noCycles findings = %d; want 2 (h→i→h and h→j→h)", len(res.Findings))
+	}
+	if a, b := res.Findings[0].Key(m), res.Findings[1].Key(m); a == b {
+		t.Errorf("the two deadlocks share the baseline key %q; want distinct keys", a)
+	}
+}

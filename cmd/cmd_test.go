@@ -470,3 +470,32 @@ func TestDemoText(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditAlreadyDown checks that a feature what the inventory marks
+// failed already takes down is not reported as up with real redundancy.
+func TestAuditAlreadyDown(t *testing.T) {
+	stdout, stderr, code := run(t, "", "audit", "-f", "testdata/already-failed.yaml")
+	if code != 0 {
+		t.Fatalf("audit exit %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^DOWN +gone: down before any loss`).MatchString(stdout) {
+		t.Errorf("audit text does not say gone is down before any loss:\n%s", stdout)
+	}
+	if regexp.MustCompile(`(?m)^UP .*\bgone\b`).MatchString(stdout) {
+		t.Errorf("audit text lists gone as up:\n%s", stdout)
+	}
+	stdout, _, _ = run(t, "", "audit", "-f", "testdata/already-failed.yaml", "--format", "json")
+	var doc struct {
+		Features []struct{ ID, Redundancy string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range doc.Features {
+		got[f.ID] = f.Redundancy
+	}
+	if got["gone"] != "already-down" || got["ok"] != "real" {
+		t.Errorf("audit JSON redundancy = %v; want gone already-down, ok real", got)
+	}
+}

@@ -260,7 +260,7 @@ func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt
 func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 	byFailure := map[int32][]int{}
 	for i, f := range fs {
-		if f.whyOf >= 0 && f.Failure >= 0 {
+		if f.whyOf >= 0 { // failure -1: what the inventory marks failed alone
 			byFailure[f.Failure] = append(byFailure[f.Failure], i)
 		}
 	}
@@ -274,7 +274,11 @@ func (m *Model) fillWhy(ctx context.Context, fs []Finding) {
 				return // stopped: the caller reports it
 			}
 			k := ks[i]
-			e.Run([]int32{k})
+			if k < 0 {
+				e.Run(nil)
+			} else {
+				e.Run([]int32{k})
+			}
 			r := e.view()
 			targets := make([]int32, len(byFailure[k]))
 			for j, fi := range byFailure[k] {
@@ -356,6 +360,10 @@ func (c *checker) survive(r *inventory.Rule) []Finding {
 	for _, f := range m.Nodes(Feature) {
 		if !r.Select.MatchFeature(m.Feature(f)) {
 			continue
+		}
+		if st := c.sf.Base(f); st == Down || (st == Degraded && r.Allow != "degraded") {
+			out = append(out, Finding{Rule: r, Subject: f, Failure: -1, State: st, whyOf: f,
+				Message: fmt.Sprintf("feature %s is %s before any loss, with what the inventory marks failed; the rule wants it %s", m.ID(f), st, wantState(r.Allow))})
 		}
 		bad := slices.Clone(c.sf.Down(f))
 		if r.Allow != "degraded" {

@@ -230,3 +230,40 @@ services:
 		}
 	}
 }
+
+// TestSurviveAlreadyDown: a selected feature that what the inventory marks
+// failed already takes down is a survive finding before any loss, with the
+// why-chain to the failed component; it is not left out because no single
+// loss makes it worse.
+func TestSurviveAlreadyDown(t *testing.T) {
+	m := mustBuild(t, loadInventory(t, `components:
+  - {id: s1, kind: site}
+  - {id: s2, kind: site}
+  - {id: r1, kind: rack, parent: s1}
+  - {id: r2, kind: rack, parent: s2}
+  - {id: r9, kind: rack, parent: s2, failed: true}
+services:
+  - {id: api, placement: [{on: r1}, {on: r2}]}
+  - {id: zz, placement: [{on: r9}]}
+features:
+  - {id: ok, tier: 1, users: 10, dependsOn: [api]}
+  - {id: gone, tier: 1, users: 10, dependsOn: [zz]}
+`))
+	res, err := m.CheckPolicy(parseRules(t, "  - {id: r, type: survive, select: {tier: [1]}, kinds: [site, rack]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 {
+		t.Fatalf("survive findings = %v; want one, for gone", findingStrings(m, res.Findings))
+	}
+	f := res.Findings[0]
+	if m.ID(f.Subject) != "gone" || f.Failure != -1 || f.State != Down {
+		t.Errorf("finding = %v; want gone down before any loss", findingStrings(m, res.Findings))
+	}
+	if got := strings.Join(ids(m, f.Why), " ← "); got != "gone ← zz ← r9" {
+		t.Errorf("finding why = %q; want %q", got, "gone ← zz ← r9")
+	}
+	if !strings.Contains(f.Message, "before any loss") {
+		t.Errorf("finding message = %q; want it to say before any loss", f.Message)
+	}
+}

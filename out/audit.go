@@ -63,8 +63,10 @@ type FeatureRisk struct {
 	SPOF []string `json:"spof"`
 	// Redundancy is "real" (no single point of failure), "paper" (some
 	// single failure would have been survived had a failover's control
-	// plane not failed with it) or "none".
-	Redundancy string       `json:"redundancy" jsonschema:"enum=real,enum=paper,enum=none"`
+	// plane not failed with it), "none", or "already-down" /
+	// "already-degraded" when components the inventory marks failed take
+	// the feature down or degrade it before any loss.
+	Redundancy string       `json:"redundancy" jsonschema:"enum=real,enum=paper,enum=none,enum=already-down,enum=already-degraded"`
 	Paper      []PaperEntry `json:"paper,omitempty"`
 }
 
@@ -132,6 +134,10 @@ func NewAuditReport(name string, kinds []string, a *graph.Audit) *AuditReport {
 		fe := m.Feature(f.Node)
 		fr := FeatureRisk{ID: fe.ID, Name: fe.Name, Tier: fe.Tier, Users: fe.Users, SPOF: ids(m, f.SPOF), Redundancy: "real"}
 		switch {
+		case a.Singles.Base(f.Node) == graph.Down:
+			fr.Redundancy = "already-down"
+		case a.Singles.Base(f.Node) == graph.Degraded:
+			fr.Redundancy = "already-degraded"
 		case len(f.Paper) > 0:
 			fr.Redundancy = "paper"
 			r.Summary.FeaturesPaper++
@@ -216,8 +222,12 @@ func WriteAuditText(w io.Writer, r *AuditReport, opt AuditTextOptions) error {
 	}
 	var real []string
 	for _, f := range feats {
-		if f.Redundancy == "real" {
+		switch f.Redundancy {
+		case "real":
 			real = append(real, Clean(f.ID))
+		case "already-down", "already-degraded":
+			st := strings.TrimPrefix(f.Redundancy, "already-")
+			p.printf("%s %s: %s before any loss, with what the inventory marks failed\n", p.state(st), p.bold(f.ID), st)
 		}
 	}
 	if len(real) > 0 {

@@ -182,8 +182,16 @@ func reportRun(opts *ReportOptions) error {
 	var b bytes.Buffer
 	if opts.Format == "md" {
 		err = out.WriteMarkdown(&b, r)
-		if err == nil && r.Truncated && link != "" {
+		switch {
+		case err != nil || !r.Truncated:
+		case link != "":
 			err = writeWholeDiagram(opts, m, r, &b)
+		default: // on standard output: the note gives a command that works
+			if _, derr := out.NewDiagram(m, out.DiagramOptions{}); derr != nil {
+				r.DiagramTooLarge, r.Truncated = true, false
+				b.Reset()
+				err = out.WriteMarkdown(&b, r)
+			}
 		}
 	} else {
 		err = out.WriteHTML(&b, r)
@@ -225,9 +233,9 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 }
 
 // writeWholeDiagram writes the SVG that the cut charts of Markdown report
-// r link, next to the report, and says so; when it cannot be drawn it
-// says why and rewrites the report into b with the command that draws it
-// instead of the link.
+// r link, next to the report, and says so; when it cannot be drawn (too
+// large, or too slow) it says why and rewrites the report into b with the
+// command that draws one feature at a time instead of the link.
 func writeWholeDiagram(opts *ReportOptions, m *graph.Model, r *out.Report, b *bytes.Buffer) error {
 	path := filepath.Join(filepath.Dir(opts.Output), r.DiagramLink)
 	svg, err := drawDiagram(opts.IO, m, opts.Fail, "", "", [2]int{}, "svg", opts.Timeout)
@@ -242,7 +250,7 @@ func writeWholeDiagram(opts *ReportOptions, m *graph.Model, r *out.Report, b *by
 		return nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits, and the whole diagram is not written: %v\n", err)
-	r.DiagramLink, r.Truncated = "", false
+	r.DiagramLink, r.DiagramTooLarge, r.Truncated = "", true, false
 	b.Reset()
 	return out.WriteMarkdown(b, r)
 }

@@ -380,3 +380,40 @@ func TestReportBuiltInPolicySkipsMissingKinds(t *testing.T) {
 		t.Errorf("report with an own policy naming a missing kind exits %d; want %d (%s)", code, ExitInput, stderr)
 	}
 }
+
+// TestReportMarkdownTooLargeToDraw: when a chart is cut and the whole
+// diagram is too large to draw even collapsed to sites, the note asks for
+// one feature at a time (a command that works) instead of linking or
+// suggesting a drawing that would be refused, on a file and on stdout.
+func TestReportMarkdownTooLargeToDraw(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: huge}\ncomponents:\n  - {id: s, kind: site}\n  - {id: r, kind: rack, parent: s}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
+	for i := range 900 {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	inv := filepath.Join(dir, "huge.yaml")
+	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "draw one feature at a time: `blast diagram -f " + inv
+	md := filepath.Join(dir, "r.md")
+	_, stderr, code := run(t, "", "report", "-f", inv, "-o", md, "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK {
+		t.Fatalf("report -o r.md: exit %d, %s", code, stderr)
+	}
+	text, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(text, []byte(want)) || !bytes.Contains(text, []byte("--focus FEATURE`")) || bytes.Contains(text, []byte("](r-diagram.svg)")) {
+		t.Errorf("r.md note does not ask for --focus (or still links r-diagram.svg):\n%s", text[max(0, len(text)-600):])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r-diagram.svg")); err == nil {
+		t.Error("r-diagram.svg written although the diagram is too large")
+	}
+	stdout, _, code := run(t, "", "report", "-f", inv, "--format", "md", "-o", "-", "--now", "2022-10-15T15:30:00Z")
+	if code != ExitOK || !strings.Contains(stdout, want) || !strings.Contains(stdout, "--focus FEATURE`") {
+		t.Errorf("report -o -: exit %d; want the note to ask for --focus", code)
+	}
+}

@@ -333,6 +333,10 @@ func (r *Report) writeDependencyChart(w io.Writer) {
 func (r *Report) truncNote(w io.Writer) {
 	r.Truncated = true
 	fmt.Fprintf(w, "\n> **Truncated:** this chart stops at Mermaid's limits (%d edges, %d characters). ", MermaidMaxEdges, MermaidMaxChars)
+	if r.DiagramTooLarge {
+		fmt.Fprintf(w, "The whole estate is too large to draw in one picture; draw one feature at a time: %s\n", mdCodeSpan(r.DiagramCommand+" --focus FEATURE"))
+		return
+	}
 	if r.DiagramLink != "" {
 		fmt.Fprintf(w, "The whole picture: [%s](%s), drawn by %s.\n", MD(r.DiagramLink), mdLinkTarget(r.DiagramLink), mdCodeSpan(r.DiagramCommand))
 		return

@@ -43,6 +43,10 @@ type Report struct {
 	// whole diagram written next to the Markdown report: a truncated
 	// chart's note links to it.
 	DiagramLink string
+	// DiagramTooLarge, when set, means the whole diagram cannot be drawn
+	// in one picture: a truncated chart's note asks for one feature at a
+	// time (--focus) instead of the whole picture.
+	DiagramTooLarge bool
 	// Truncated is set by WriteMarkdown when it cut a chart at Mermaid's
 	// limits.
 	Truncated bool

@@ -935,6 +935,7 @@ func (d *decoder) dep(n *yaml.Node, path string) (Dep, bool) {
 			}
 			dep.Soft = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
 		}},
+		field{"calls", func(v *yaml.Node, p string) { d.integer(v, p, 0, &dep.Calls) }},
 	)
 	if !ok {
 		return dep, false

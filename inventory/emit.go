@@ -277,7 +277,7 @@ func depsNode(deps []Dep) *yaml.Node {
 }
 
 func depNode(d Dep) *yaml.Node {
-	if d.Kind == DepHard && !d.Soft && len(d.Of) == 1 {
+	if d.Kind == DepHard && !d.Soft && d.Calls == 0 && len(d.Of) == 1 {
 		return strNode(d.Of[0].ID)
 	}
 	o := newObj()
@@ -291,6 +291,7 @@ func depNode(d Dep) *yaml.Node {
 		o.str("on", d.Of[0].ID)
 	}
 	o.bool("soft", d.Soft)
+	o.int("calls", d.Calls)
 	return o.n
 }
 

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,44 @@ func TestEncodeEscapes(t *testing.T) {
 				t.Errorf("%s round trip of %q = name %q, label %q", format, s, c.Name, c.Labels["k"])
 			}
 		}
+	}
+}
+
+// TestDependencyCalls checks that a dependency's observed call count is
+// read, written back and kept through a round trip in both formats, and
+// that a negative count is refused at its position.
+func TestDependencyCalls(t *testing.T) {
+	doc := `apiVersion: blast/v1
+kind: Inventory
+components:
+  - {id: r, kind: rack}
+services:
+  - {id: db, placement: [{on: r}]}
+  - {id: api, placement: [{on: r}], dependsOn: [{on: db, calls: 48211}, {on: db, soft: true, calls: 3}]}
+`
+	inv, diags, err := LoadFiles([]File{{Name: "c.yaml", Data: []byte(doc)}})
+	if err != nil {
+		t.Fatalf("load: %v", diags)
+	}
+	api := inv.Services[1]
+	if api.DependsOn[0].Calls != 48211 || api.DependsOn[1].Calls != 3 || !api.DependsOn[1].Soft {
+		t.Fatalf("dependsOn = %+v; want calls 48211 and 3 (soft)", api.DependsOn)
+	}
+	for _, format := range []string{"yaml", "json"} {
+		out, err := Encode(inv, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, diags, err := LoadFiles([]File{{Name: "out." + format, Data: out}})
+		if err != nil {
+			t.Fatalf("%s does not load: %v\n%s", format, diags, out)
+		}
+		if got := again.Services[1].DependsOn; got[0].Calls != 48211 || got[1].Calls != 3 {
+			t.Errorf("%s round trip: dependsOn = %+v; want the call counts kept", format, got)
+		}
+	}
+	_, diags, err = LoadFiles([]File{{Name: "c.yaml", Data: []byte(strings.Replace(doc, "calls: 3", "calls: -3", 1))}})
+	if err == nil || len(diags) == 0 || diags[0].Pos.Line != 7 {
+		t.Errorf("calls: -3 gives %v; want an error on line 7", diags)
 	}
 }

@@ -476,6 +476,10 @@ func joinDeps(a, b []Dep, note func(on string, baseSoft bool)) []Dep {
 		case !slices.ContainsFunc(at, func(i int) bool { return out[i].Soft == d.Soft }):
 			note(depTargets(d), out[at[0]].Soft)
 			out[at[0]].Soft = false
+			out[at[0]].Calls = max(out[at[0]].Calls, d.Calls)
+		default: // the same entry: observed calls join it
+			i := at[slices.IndexFunc(at, func(i int) bool { return out[i].Soft == d.Soft })]
+			out[i].Calls = max(out[i].Calls, d.Calls)
 		}
 	}
 	return out

@@ -58,13 +58,15 @@ func (Ref) JSONSchema() *jsonschema.Schema { return idSchema }
 // {anyOf, soft} or {atLeast, of, soft}.
 func (Dep) JSONSchema() *jsonschema.Schema {
 	k := &jsonschema.Schema{Type: "integer", Minimum: json.Number("1")}
+	calls := &jsonschema.Schema{Type: "integer", Minimum: json.Number("0"),
+		Description: "Calls observed along the dependency (blast import traces); kept for reference, no effect on the evaluation."}
 	return &jsonschema.Schema{
-		Description: "A dependency: an id (hard), {on: id, soft: true}, {anyOf: [ids]} or {atLeast: k, of: [ids]}.",
+		Description: "A dependency: an id (hard), {on: id, soft: true}, {anyOf: [ids]} or {atLeast: k, of: [ids]}; calls records observed traffic.",
 		OneOf: []*jsonschema.Schema{
 			idSchema,
-			object([]string{"on"}, "on", idSchema, "soft", trueSchema),
-			object([]string{"anyOf"}, "anyOf", idList(), "soft", trueSchema),
-			object([]string{"atLeast", "of"}, "atLeast", k, "of", idList(), "soft", trueSchema),
+			object([]string{"on"}, "on", idSchema, "soft", trueSchema, "calls", calls),
+			object([]string{"anyOf"}, "anyOf", idList(), "soft", trueSchema, "calls", calls),
+			object([]string{"atLeast", "of"}, "atLeast", k, "of", idList(), "soft", trueSchema, "calls", calls),
 		},
 	}
 }

@@ -142,6 +142,7 @@ func ImportTraces(files []File, softBelow int64) (*Import, error) {
 	sources := map[string]map[string]bool{}
 	for e, n := range calls {
 		d := hard(e.to)
+		d.Calls = n
 		src := strings.Join(sortedKeys(via[e]), " + ")
 		if len(via[e]) > 1 {
 			src = "the most of " + src

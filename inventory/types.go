@@ -284,6 +284,11 @@ type Dep struct {
 	Of   []Ref
 	K    int // members needed; 1 for DepHard and DepAnyOf
 	Soft bool
+	// Calls is how many calls were observed along the dependency (as
+	// blast import traces records them), 0 when not known. It does not
+	// change the evaluation: it is kept so that rarely used dependencies
+	// can be marked soft later without importing again.
+	Calls int64
 
 	Pos  Pos
 	Path string

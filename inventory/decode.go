@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/blast-dev/blast/internal/num"
 	"go.yaml.in/yaml/v4"
@@ -812,7 +813,7 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 		field{"capacity", func(v *yaml.Node, p string) { s.Capacity = d.quantity(v, p) }},
 		field{"failover", func(v *yaml.Node, p string) { s.Failover = d.failover(v, p) }},
 		field{"dependsOn", func(v *yaml.Node, p string) { s.DependsOn = d.deps(v, p) }},
-		field{"restart", func(v *yaml.Node, p string) { d.duration(v, p, &s.Restart) }},
+		field{"restart", func(v *yaml.Node, p string) { d.recoveryTime(v, p, &s.Restart) }},
 		field{"unavailability", func(v *yaml.Node, p string) { d.unavailability(v, p, &s.Reliability) }},
 		field{"mtbf", func(v *yaml.Node, p string) { d.duration(v, p, &s.MTBF); s.RelPos = d.pos(v) }},
 		field{"mttr", func(v *yaml.Node, p string) { d.duration(v, p, &s.MTTR); s.RelPos = d.pos(v) }},
@@ -865,6 +866,10 @@ func (d *decoder) failover(n *yaml.Node, path string) *Failover {
 			rto, err := ParseDuration(s)
 			if err != nil {
 				d.errorf(v, p, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
+				return
+			}
+			if rto > MaxRecoveryTime {
+				d.errorf(v, p, "write at most 365d: a longer time is not a plan", "rto %s is more than a year", s)
 				return
 			}
 			f.RTO = rto
@@ -1040,6 +1045,23 @@ func (d *decoder) duration(n *yaml.Node, path string, out *Duration) {
 	*out = v
 }
 
+// MaxRecoveryTime bounds a restart or failover time: a year. Longer
+// times are mistakes, and sums of them along a recovery plan must not
+// overflow.
+const MaxRecoveryTime = Duration(365 * 24 * time.Hour)
+
+// recoveryTime reads a restart or failover time: a duration of at most
+// MaxRecoveryTime.
+func (d *decoder) recoveryTime(n *yaml.Node, path string, out *Duration) {
+	var v Duration
+	d.duration(n, path, &v)
+	if v > MaxRecoveryTime {
+		d.errorf(n, path, "write at most 365d: a longer time is not a plan", "%s is more than a year", n.Value)
+		return
+	}
+	*out = v
+}
+
 // unavailability reads a probability between 0 and 1.
 func (d *decoder) unavailability(n *yaml.Node, path string, r *Reliability) {
 	r.RelPos = d.pos(n)
@@ -1126,8 +1148,8 @@ func (d *decoder) defaults(n *yaml.Node, path string, inv *Inventory) {
 				}
 				var td TierDefaults
 				d.object(e, ep, "tier defaults",
-					field{"restart", func(v *yaml.Node, p string) { d.duration(v, p, &td.Restart) }},
-					field{"rto", func(v *yaml.Node, p string) { d.duration(v, p, &td.RTO) }},
+					field{"restart", func(v *yaml.Node, p string) { d.recoveryTime(v, p, &td.Restart) }},
+					field{"rto", func(v *yaml.Node, p string) { d.recoveryTime(v, p, &td.RTO) }},
 				)
 				def.Tiers[key] = td
 			})

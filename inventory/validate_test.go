@@ -37,6 +37,7 @@ var validateCases = []validateCase{
 	{name: "duplicate-key"},
 	{name: "bad-quantity"},
 	{name: "bad-duration"},
+	{name: "recovery-time-too-long"},
 	{name: "atleast-too-large"},
 	{name: "atleast-without-of"},
 	{name: "bad-ids"},

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/blast-dev/blast/internal/num"
 )
 
 //go:embed report/report.html.tmpl report/report.css report/report.js
@@ -25,6 +27,9 @@ var (
 		"count": func(n int64) string { return Count(n) },
 		"upper": strings.ToUpper,
 		"inc":   func(i int) int { return i + 1 },
+		"plural": func(n int, one, many string) string {
+			return fmt.Sprintf("%d %s", n, num.Plural(n, one, many))
+		},
 		"tier":  tierCell,
 		"join":  htmlCodeList,
 		"chain": func(ids []string) string { return strings.Join(ids, " ← ") },

@@ -153,8 +153,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		p("- No single failure domain (%s) takes any feature down.\n", MD(strings.Join(a.Kinds, ", ")))
 	}
-	p("- %d of %d features have a single point of failure; for %d of them the redundancy is only on paper (standby replicas whose failover needs something that fails with the active ones).\n",
-		a.Summary.FeaturesWithSPOF, a.Summary.Features, a.Summary.FeaturesPaper)
+	p("- %d of %d %s %s a single point of failure; for %d of them the redundancy is only on paper (standby replicas whose failover needs something that fails with the active ones).\n",
+		a.Summary.FeaturesWithSPOF, a.Summary.Features, num.Plural(a.Summary.Features, "feature", "features"), num.Plural(a.Summary.FeaturesWithSPOF, "has", "have"), a.Summary.FeaturesPaper)
 	if c := r.Check; c != nil {
 		verdict := "passes"
 		if !c.Passed {

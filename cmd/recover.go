@@ -29,8 +29,9 @@ func NewCmdRecover(io *IO, runF func(*RecoverOptions) error) *cobra.Command {
 components are restored (repowered): time 0.
 
 Services that lost their quorum of replicas, or were failed by name, must be
-started. Wave 0 starts those whose hard dependencies are all up; wave n
-those that need only what earlier waves restored. A service whose surviving
+started. Wave 0 starts those whose hard dependencies are all up (a service
+that runs on its standby replicas needs its failover.via services too);
+wave n those that need only what earlier waves restored. A service whose surviving
 standby replicas can hold its quorum comes back by failover instead once its
 failover.via control plane is back, when its rto makes that sooner.
 Features, and services that kept their replicas, resume as soon as what they

@@ -110,7 +110,7 @@ func WriteSARIF(w io.Writer, r *CheckReport, version string) error {
 		})
 	}
 	for _, f := range r.Findings {
-		msg := f.Message
+		msg := f.Message + "."
 		if f.WhyText != "" {
 			msg += " Why: " + f.WhyText + "."
 		}

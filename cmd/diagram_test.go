@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/blast-dev/blast/internal/golden"
 )
 
 func TestDiagramFlags(t *testing.T) {
@@ -172,29 +170,9 @@ func TestDiagramDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(readme, []byte(cmdline)) || !bytes.Contains(readme, []byte("("+doc+")")) {
-		t.Errorf("README.md does not give %q and show %s", cmdline, doc)
-	}
-	tmp := filepath.Join(t.TempDir(), "kakao-pangyo.svg")
-	args := strings.Fields(strings.TrimPrefix(cmdline, "blast "))
-	args[len(args)-1] = tmp
-	var o, e bytes.Buffer
-	if code := Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e}); code != ExitOK {
-		t.Fatalf("%s: exit %d: %s", cmdline, code, e.String())
-	}
-	got, err := os.ReadFile(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if golden.Update() {
-		if err := os.WriteFile(doc, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	got, want, ok := regenerateDoc(t, readme, cmdline, doc)
+	if !ok {
 		return
-	}
-	want, err := os.ReadFile(doc)
-	if err != nil {
-		t.Fatalf("%s: %v (go test ./cmd -run TestDiagramDocs -update writes it)", doc, err)
 	}
 	if g, w := svgSkeleton(t, got), svgSkeleton(t, want); !slices.Equal(g, w) {
 		t.Errorf("%s is stale: %s draws something else now (go test ./cmd -run TestDiagramDocs -update rewrites it)", doc, cmdline)

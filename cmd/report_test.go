@@ -217,6 +217,39 @@ func TestReportWrite(t *testing.T) {
 	}
 }
 
+// regenerateDoc runs cmdline, whose last argument is the committed file
+// doc, writing to a temporary file instead, after checking that README.md
+// gives the command and links doc. It returns what the command writes now
+// and what doc holds; with -update it rewrites doc and returns ok false.
+func regenerateDoc(t *testing.T, readme []byte, cmdline, doc string) (got, want []byte, ok bool) {
+	t.Helper()
+	if !bytes.Contains(readme, []byte(cmdline)) || !bytes.Contains(readme, []byte("("+doc+")")) {
+		t.Errorf("README.md does not give %q and link %s", cmdline, doc)
+	}
+	tmp := filepath.Join(t.TempDir(), filepath.Base(doc))
+	args := strings.Fields(strings.TrimPrefix(cmdline, "blast "))
+	args[len(args)-1] = tmp
+	var o, e bytes.Buffer
+	if code := Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e}); code != ExitOK {
+		t.Fatalf("%s: exit %d: %s", cmdline, code, e.String())
+	}
+	got, err := os.ReadFile(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if golden.Update() {
+		if err := os.WriteFile(doc, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return nil, nil, false
+	}
+	want, err = os.ReadFile(doc)
+	if err != nil {
+		t.Fatalf("%s: %v (go test ./cmd -update writes it)", doc, err)
+	}
+	return got, want, true
+}
+
 // TestReportDocs regenerates the example reports that README.md links,
 // with the commands the README gives, and compares them with the committed
 // files (the inline SVG parsed, not compared); -update rewrites them.
@@ -229,29 +262,9 @@ func TestReportDocs(t *testing.T) {
 	for _, doc := range []string{"docs/kakao-report.md", "docs/kakao-report.html"} {
 		format := strings.TrimPrefix(filepath.Ext(doc), ".")
 		cmdline := "blast report -f examples/kakao-2022.yaml --fail pangyo --format " + format + " --now 2022-10-15T15:30:00Z -o " + doc
-		if !bytes.Contains(readme, []byte(cmdline)) || !bytes.Contains(readme, []byte("("+doc+")")) {
-			t.Errorf("README.md does not give %q and link %s", cmdline, doc)
-		}
-		tmp := filepath.Join(t.TempDir(), filepath.Base(doc))
-		args := strings.Fields(strings.TrimPrefix(cmdline, "blast "))
-		args[len(args)-1] = tmp
-		var o, e bytes.Buffer
-		if code := Main(args, &IO{In: strings.NewReader(""), Out: &o, ErrOut: &e}); code != ExitOK {
-			t.Fatalf("%s: exit %d: %s", cmdline, code, e.String())
-		}
-		got, err := os.ReadFile(tmp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if golden.Update() {
-			if err := os.WriteFile(doc, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
+		got, want, ok := regenerateDoc(t, readme, cmdline, doc)
+		if !ok {
 			continue
-		}
-		want, err := os.ReadFile(doc)
-		if err != nil {
-			t.Fatalf("%s: %v (go test ./cmd -update writes it)", doc, err)
 		}
 		if format == "html" {
 			checkSVG(t, want, "cluster_n51", "n95")
@@ -301,15 +314,7 @@ func TestGlobalFlagsKeepTheirMeaning(t *testing.T) {
 // note links it; written to standard output, the note gives the command.
 func TestReportMarkdownLinksWholeDiagram(t *testing.T) {
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: wide}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
-	for i := range 520 {
-		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
-	}
-	inv := filepath.Join(dir, "wide.yaml")
-	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	inv := fanInventory(t, dir, "wide", 520)
 	md := filepath.Join(dir, "r.md")
 	_, stderr, code := run(t, "", "report", "-f", inv, "-o", md, "--now", "2022-10-15T15:30:00Z")
 	if code != ExitOK {
@@ -387,15 +392,7 @@ func TestReportBuiltInPolicySkipsMissingKinds(t *testing.T) {
 // suggesting a drawing that would be refused, on a file and on stdout.
 func TestReportMarkdownTooLargeToDraw(t *testing.T) {
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: huge}\ncomponents:\n  - {id: s, kind: site}\n  - {id: r, kind: rack, parent: s}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n")
-	for i := range 900 {
-		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
-	}
-	inv := filepath.Join(dir, "huge.yaml")
-	if err := os.WriteFile(inv, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	inv := fanInventory(t, dir, "huge", 900)
 	want := "draw one feature at a time: `blast diagram -f " + inv
 	md := filepath.Join(dir, "r.md")
 	_, stderr, code := run(t, "", "report", "-f", inv, "-o", md, "--now", "2022-10-15T15:30:00Z")
@@ -416,4 +413,21 @@ func TestReportMarkdownTooLargeToDraw(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, want) || !strings.Contains(stdout, "--focus FEATURE`") {
 		t.Errorf("report -o -: exit %d; want the note to ask for --focus", code)
 	}
+}
+
+// fanInventory writes NAME.yaml in dir: one service on one rack of one
+// building of one site, and n features that all need it (n edges into one
+// node, which Mermaid and the drawing limits count), and returns its path.
+func fanInventory(t *testing.T, dir, name string, n int) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: blast/v1\nkind: Inventory\nmetadata: {name: %s}\ncomponents:\n  - {id: s, kind: site}\n  - {id: b, kind: building, parent: s}\n  - {id: r, kind: rack, parent: b}\nservices:\n  - {id: svc, placement: [{on: r}]}\nfeatures:\n", name)
+	for i := range n {
+		fmt.Fprintf(&b, "  - {id: f%03d, users: 1, dependsOn: [svc]}\n", i)
+	}
+	path := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

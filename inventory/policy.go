@@ -218,7 +218,7 @@ func ParsePolicy(f File) (*Policy, Diagnostics, error) {
 	seen := map[string]Pos{}
 	for _, r := range p.Rules {
 		if prev, dup := seen[r.ID]; dup {
-			diags = append(diags, Diagnostic{Pos: r.Pos, Path: "rules", Msg: fmt.Sprintf("duplicate rule id %q (first at %s)", r.ID, prev)})
+			diags = append(diags, Diagnostic{Pos: r.Pos, Path: "rules", Msg: fmt.Sprintf("duplicate rule id %q (first at %s)", r.ID, prev), Hint: "give each rule an id of its own: findings and baselines name rules by id"})
 		}
 		seen[r.ID] = r.Pos
 	}

@@ -60,7 +60,7 @@ func ImportBackstage(files []File) (*Import, error) {
 		src := &source{file: f.Name, diags: &diags}
 		for _, root := range documents(f, &diags) {
 			if root.Kind != yaml.MappingNode {
-				src.errorf(root, "", "want a catalog entity, got %s", kindName(root))
+				src.errorf(root, "each YAML document of a catalog file is one entity: apiVersion, kind, metadata, spec", "want a catalog entity, got %s", kindName(root))
 				continue
 			}
 			api, kind := text(get(root, "apiVersion")), text(get(root, "kind"))
@@ -78,7 +78,7 @@ func ImportBackstage(files []File) (*Import, error) {
 			}
 			name := text(dig(root, "metadata", "name"))
 			if name == "" {
-				src.errorf(root, "", "%s has no metadata.name", kind)
+				src.errorf(root, "give the entity a metadata.name, as Backstage requires", "%s has no metadata.name", kind)
 				continue
 			}
 			ns := text(dig(root, "metadata", "namespace"))

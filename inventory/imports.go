@@ -160,7 +160,7 @@ func (s *source) errorf(n *yaml.Node, hint, format string, args ...any) {
 // alias bombs are reported to diags and end the file.
 func documents(f File, diags *Diagnostics) []*yaml.Node {
 	if len(bytes.TrimSpace(f.Data)) == 0 {
-		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty"})
+		*diags = append(*diags, Diagnostic{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Msg: "file is empty", Hint: "give the saved export, manifest or catalog file itself: an empty file holds nothing to import"})
 		return nil
 	}
 	var out []*yaml.Node

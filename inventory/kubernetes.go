@@ -201,7 +201,7 @@ func noteIDs(r *Report, ids []string, format, arg string) {
 // k8sObjects reads one document: an object or a List of them.
 func k8sObjects(src *source, n *yaml.Node, r *Report) []*k8sObject {
 	if n.Kind != yaml.MappingNode {
-		src.errorf(n, "", "want a Kubernetes object, got %s", kindName(n))
+		src.errorf(n, "each YAML document is one object (apiVersion, kind, metadata, spec), or a List of them under items", "want a Kubernetes object, got %s", kindName(n))
 		return nil
 	}
 	apiVersion, kind := text(get(n, "apiVersion")), text(get(n, "kind"))
@@ -233,7 +233,7 @@ func k8sObjects(src *source, n *yaml.Node, r *Report) []*k8sObject {
 	meta := get(n, "metadata")
 	name := text(get(meta, "name"))
 	if name == "" {
-		src.errorf(n, "", "%s has no metadata.name", kind)
+		src.errorf(n, "give the object a metadata.name, as the API server requires", "%s has no metadata.name", kind)
 		return nil
 	}
 	ns := text(get(meta, "namespace"))

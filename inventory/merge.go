@@ -51,7 +51,7 @@ func ParseMapping(f File) (*Mapping, error) {
 	src := &source{file: f.Name, diags: &diags}
 	docs := documents(f, &diags)
 	if len(docs) > 1 {
-		src.errorf(docs[1], "", "a mapping file holds one document")
+		src.errorf(docs[1], "keep the whole mapping in one YAML document, without --- separators", "a mapping file holds one document")
 	}
 	for _, root := range docs[:min(len(docs), 1)] {
 		if root.Kind != yaml.MappingNode {
@@ -84,13 +84,13 @@ func ParseMapping(f File) (*Mapping, error) {
 						continue
 					}
 					if prev, dup := m.Pos[posKey(k, from)]; dup {
-						src.errorf(kn, "", "%q is mapped twice in %s (first at %s)", from, k, prev)
+						src.errorf(kn, "map each layer id once", "%q is mapped twice in %s (first at %s)", from, k, prev)
 						continue
 					}
 					ids[from], m.Pos[posKey(k, from)] = to, src.pos(kn)
 				}
 			default:
-				src.errorf(root, "", "unknown field %q in a mapping; use components and services", k)
+				src.errorf(root, "put each pair under components: or services:", "unknown field %q in a mapping; use components and services", k)
 			}
 		})
 	}

@@ -22,17 +22,19 @@ func TestSchemaUpToDate(t *testing.T) {
 	golden.CheckFile(t, "inventory.schema.json", inventory.Schema())
 }
 
-func compileSchema(t *testing.T) *jsonschema.Schema {
+// compileSchema compiles a generated JSON Schema (inventory.Schema or
+// inventory.PolicySchema) under its id.
+func compileSchema(t *testing.T, schema []byte, id string) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(inventory.Schema()))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource(inventory.SchemaID, doc); err != nil {
+	if err := c.AddResource(id, doc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Compile(inventory.SchemaID)
+	s, err := c.Compile(id)
 	if err != nil {
 		t.Fatalf("schema does not compile: %v", err)
 	}
@@ -59,7 +61,7 @@ func yamlToJSONValue(t *testing.T, data []byte) any {
 }
 
 func TestSchemaAcceptsExamples(t *testing.T) {
-	s := compileSchema(t)
+	s := compileSchema(t, inventory.Schema(), inventory.SchemaID)
 	files, err := filepath.Glob("../examples/[kn]a*-20[0-9][0-9]*.yaml") // the inventories, not policy.yaml
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example inventories found: %v", err)
@@ -78,7 +80,7 @@ func TestSchemaAcceptsExamples(t *testing.T) {
 }
 
 func TestSchemaRejects(t *testing.T) {
-	s := compileSchema(t)
+	s := compileSchema(t, inventory.Schema(), inventory.SchemaID)
 	head := "apiVersion: blast/v1\nkind: Inventory\n"
 	for _, tc := range []struct{ name, doc, want string }{
 		{"unknown field", head + "services: [{id: a, placment: [{on: r}]}]\n", "placment"},
@@ -104,18 +106,7 @@ func TestSchemaRejects(t *testing.T) {
 // accepts the default policy.
 func TestPolicySchema(t *testing.T) {
 	golden.CheckFile(t, "policy.schema.json", inventory.PolicySchema())
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(inventory.PolicySchema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(inventory.PolicySchemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(inventory.PolicySchemaID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := compileSchema(t, inventory.PolicySchema(), inventory.PolicySchemaID)
 	data, err := os.ReadFile("../examples/policy.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -175,18 +166,7 @@ func TestReliability(t *testing.T) {
 // one rule at a time, and that blast's own reading of the policy agrees:
 // what the schema refuses, ParsePolicy refuses, with the field's position.
 func TestPolicySchemaRuleTypes(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(inventory.PolicySchema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(inventory.PolicySchemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(inventory.PolicySchemaID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := compileSchema(t, inventory.PolicySchema(), inventory.PolicySchemaID)
 	for _, tc := range []struct {
 		rule string
 		ok   bool

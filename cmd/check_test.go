@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,12 +32,7 @@ func TestCheckFlags(t *testing.T) {
 		{"bad format", []string{"-f", "a.yaml", "--format", "html"}, "--format", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *CheckOptions
-			c := NewCmdCheck(&IO{}, func(o *CheckOptions) error { got = o; return nil })
-			c.SetArgs(tc.args)
-			c.SetOut(io.Discard)
-			c.SetErr(io.Discard)
-			err := c.Execute()
+			got, err := parseOptions(t, NewCmdCheck, tc.args)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("check %v: error = %v; want one containing %q", tc.args, err, tc.wantErr)

@@ -17,6 +17,7 @@ import (
 	"github.com/blast-dev/blast/inventory"
 	"github.com/blast-dev/blast/out"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/spf13/cobra"
 )
 
 // run runs blast with args on in-memory IO and returns stdout, stderr and
@@ -398,12 +399,7 @@ func TestAuditFlags(t *testing.T) {
 		{"stray argument", []string{"-f", "a.yaml", "extra"}, "unknown command", AuditOptions{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *AuditOptions
-			c := NewCmdAudit(&IO{}, func(o *AuditOptions) error { got = o; return nil })
-			c.SetArgs(tc.args)
-			c.SetOut(io.Discard)
-			c.SetErr(io.Discard)
-			err := c.Execute()
+			got, err := parseOptions(t, NewCmdAudit, tc.args)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("audit %v: error = %v; want one containing %q", tc.args, err, tc.wantErr)
@@ -498,4 +494,17 @@ func TestAuditAlreadyDown(t *testing.T) {
 	if got["gone"] != "already-down" || got["ok"] != "real" {
 		t.Errorf("audit JSON redundancy = %v; want gone already-down, ok real", got)
 	}
+}
+
+// parseOptions runs a command built by newCmd on args with a run function
+// that only keeps its options, for the commands' flag-parsing tests; it
+// returns those options (nil when parsing failed) and the error.
+func parseOptions[O any](t *testing.T, newCmd func(*IO, func(*O) error) *cobra.Command, args []string) (*O, error) {
+	t.Helper()
+	var got *O
+	c := newCmd(&IO{}, func(o *O) error { got = o; return nil })
+	c.SetArgs(args)
+	c.SetOut(io.Discard)
+	c.SetErr(io.Discard)
+	return got, c.Execute()
 }

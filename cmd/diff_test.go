@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -24,12 +23,7 @@ func TestDiffFlags(t *testing.T) {
 		{"both forms", []string{"-f", "a.yaml", "x", "y"}, "not both", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *DiffOptions
-			c := NewCmdDiff(&IO{}, func(o *DiffOptions) error { got = o; return nil })
-			c.SetArgs(tc.args)
-			c.SetOut(io.Discard)
-			c.SetErr(io.Discard)
-			err := c.Execute()
+			got, err := parseOptions(t, NewCmdDiff, tc.args)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("diff %v: error = %v; want %q", tc.args, err, tc.wantErr)

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -37,12 +36,7 @@ func TestRecoverFlags(t *testing.T) {
 		{"negative top", []string{"-f", "a.yaml", "--fail", "x", "--top", "-1"}, "--top", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *RecoverOptions
-			c := NewCmdRecover(&IO{}, func(o *RecoverOptions) error { got = o; return nil })
-			c.SetArgs(tc.args)
-			c.SetOut(io.Discard)
-			c.SetErr(io.Discard)
-			err := c.Execute()
+			got, err := parseOptions(t, NewCmdRecover, tc.args)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("recover %v: error = %v; want one containing %q", tc.args, err, tc.wantErr)

@@ -148,7 +148,6 @@ func (m *Model) durations(v int32, def time.Duration) (restart, rto time.Duratio
 
 // planned is the recovery state of one node during planning.
 type planned struct {
-	in            bool // taken down by the failure: part of the plan
 	start         bool // needs a start (restart or failover)
 	canFailover   bool // surviving standby replicas can be promoted
 	restartNeedsV bool // even a restart needs the control plane (it runs on standby)
@@ -207,7 +206,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 			continue
 		}
 		p := &plan[v]
-		*p = planned{in: true, readyR: Never, readyF: Never, back: Never}
+		*p = planned{readyR: Never, readyF: Never, back: Never}
 		if m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down) {
 			p.start = true
 			p.restart, p.rto, p.rFrom, p.oFrom = m.durations(v, def)
@@ -316,10 +315,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		var next []int32
 		for _, s := range starts {
 			p := &plan[s]
-			if hasWave[s] || p.back == Never || !e.depsUp(s) {
-				continue
-			}
-			if (p.route == RouteFailover || p.restartNeedsV) && !e.viaUp(s) {
+			if hasWave[s] || p.back == Never || !e.readyIn(s, p) {
 				continue
 			}
 			next = append(next, s)
@@ -416,15 +412,14 @@ func (e *Evaluator) viaUp(v int32) bool {
 	return true
 }
 
-// readyIn reports whether the route of step st is open in e's last run:
-// a resuming node is not down; a start has its hard dependencies up, and
-// its control plane when the route needs it.
-func (e *Evaluator) readyIn(st Step, p *planned) bool {
-	v := st.Node
+// readyIn reports whether node v's route (p.route) is open in e's last
+// run: a resuming node is not down; a start has its hard dependencies up,
+// and its control plane when the route needs it.
+func (e *Evaluator) readyIn(v int32, p *planned) bool {
 	if !p.start {
 		return e.State(v) != Down
 	}
-	needVia := st.Route == RouteFailover || p.restartNeedsV
+	needVia := p.route == RouteFailover || p.restartNeedsV
 	return e.depsUp(v) && (!needVia || e.viaUp(v))
 }
 
@@ -458,7 +453,7 @@ func (r *Recovery) link(e *Evaluator, plan []planned, starts []int32) {
 			}
 		}
 		with := func(extra []int32) []int32 { return append(after[:len(after):len(after)], extra...) }
-		ready := func(i int) bool { st := r.Steps[i]; return e.readyIn(st, &plan[st.Node]) }
+		ready := func(i int) bool { v := r.Steps[i].Node; return e.readyIn(v, &plan[v]) }
 		for _, c := range done {
 			e.Run(with([]int32{c}))
 			for _, i := range byReady[t] {

@@ -149,10 +149,8 @@ func (m *Model) PolicyDiagnostics(p *inventory.Policy) inventory.Diagnostics {
 			switch {
 			case ok:
 				d.Hint = fmt.Sprintf("%s is a %s; %s rules select %ss", id, m.Kind(v), r.Type, what)
-			case inventory.Suggest(id, names[want]) != "":
-				d.Hint = fmt.Sprintf("did you mean %q?", inventory.Suggest(id, names[want]))
 			default:
-				d.Hint = "list the " + what + " ids with blast simulate --format json"
+				d.Hint = cmp.Or(inventory.DidYouMean(id, names[want]), "list the "+what+" ids with blast simulate --format json")
 			}
 			diags = append(diags, d)
 		}
@@ -197,10 +195,7 @@ func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt
 			res.Skipped[i] = true
 			res.warn(i, r, "no component has kind %s; rule skipped", strings.Join(missing, " or "))
 		case len(missing) == len(r.Kinds):
-			hint := "fix the rule's kinds, or leave the rule out of the policy for this inventory"
-			if k := inventory.Suggest(missing[0], kinds); k != "" {
-				hint = fmt.Sprintf("did you mean %q?", k)
-			}
+			hint := cmp.Or(inventory.DidYouMean(missing[0], kinds), "fix the rule's kinds, or leave the rule out of the policy for this inventory")
 			return nil, fmt.Errorf("%s: rule %q: no component has kind %s (kinds present: %s); %s",
 				r.Pos, r.ID, strings.Join(missing, " or "), strings.Join(kinds, ", "), hint)
 		default:
@@ -229,18 +224,19 @@ func (m *Model) CheckPolicyOptions(ctx context.Context, p *inventory.Policy, opt
 			res.Subjects = append(res.Subjects, nil)
 			continue
 		}
-		res.Subjects = append(res.Subjects, c.subjects(r))
+		subjects := c.subjects(r)
+		res.Subjects = append(res.Subjects, subjects)
 		switch r.Type {
 		case inventory.RuleSurvive:
-			fs = c.survive(r)
+			fs = c.survive(r, subjects)
 		case inventory.RuleMaxImpact:
-			fs = c.maxImpact(r)
+			fs = c.maxImpact(r, subjects)
 		case inventory.RuleIndependentFailover:
-			fs = c.independentFailover(r)
+			fs = c.independentFailover(r, subjects)
 		case inventory.RuleSpread:
-			fs = c.spread(r)
+			fs = c.spread(r, subjects)
 		case inventory.RuleNoCycles:
-			fs = c.noCycles(r)
+			fs = c.noCycles(r, subjects)
 		}
 		slices.SortStableFunc(fs, func(a, b Finding) int {
 			return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Failure, b.Failure))
@@ -354,13 +350,10 @@ func (c *checker) ofKinds(k int32, kinds []string) bool {
 	return c.m.kinds[k] == Component && slices.Contains(kinds, c.m.Component(k).Kind)
 }
 
-func (c *checker) survive(r *inventory.Rule) []Finding {
+func (c *checker) survive(r *inventory.Rule, features []int32) []Finding {
 	m := c.m
 	var out []Finding
-	for _, f := range m.Nodes(Feature) {
-		if !r.Select.MatchFeature(m.Feature(f)) {
-			continue
-		}
+	for _, f := range features {
 		if st := c.sf.Base(f); st == Down || (st == Degraded && r.Allow != "degraded") {
 			out = append(out, Finding{Rule: r, Subject: f, Failure: -1, State: st, whyOf: f,
 				Message: fmt.Sprintf("feature %s is %s before any loss, with what the inventory marks failed; the rule wants it %s", m.ID(f), st, wantState(r.Allow))})
@@ -393,11 +386,10 @@ func wantState(allow string) string {
 // more".
 const maxListed = 5
 
-func (c *checker) maxImpact(r *inventory.Rule) []Finding {
+func (c *checker) maxImpact(r *inventory.Rule, components []int32) []Finding {
 	m := c.m
 	users := map[int32]int64{}
-	count := map[int32]int{}
-	feats := map[int32][]int32{} // component → the features it takes down
+	feats := map[int32][]int32{} // component of the rule's kinds → the features it takes down
 	var total int64
 	for _, f := range m.Nodes(Feature) {
 		fe := m.Feature(f)
@@ -406,16 +398,15 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		}
 		total += fe.Users
 		for _, k := range c.sf.Down(f) {
-			users[k] += fe.Users
-			count[k]++
 			if c.ofKinds(k, r.Kinds) {
+				users[k] += fe.Users
 				feats[k] = append(feats[k], f)
 			}
 		}
 	}
 	var out []Finding
-	for _, k := range m.Nodes(Component) {
-		if !c.ofKinds(k, r.Kinds) || count[k] == 0 {
+	for _, k := range components {
+		if len(feats[k]) == 0 {
 			continue
 		}
 		u := users[k]
@@ -446,20 +437,16 @@ func (c *checker) maxImpact(r *inventory.Rule) []Finding {
 		}
 		out = append(out, Finding{Rule: r, Subject: k, Failure: k, State: Down, whyOf: fs[0],
 			Message: fmt.Sprintf("the loss of %s %s takes down %d %s and %s users (%.1f%%): %s; down: %s",
-				m.Component(k).Kind, m.ID(k), count[k], num.Plural(count[k], "feature", "features"), num.Count(u), pct, strings.Join(over, " and "), listed)})
+				m.Component(k).Kind, m.ID(k), len(fs), num.Plural(len(fs), "feature", "features"), num.Count(u), pct, strings.Join(over, " and "), listed)})
 	}
 	return out
 }
 
-func (c *checker) independentFailover(r *inventory.Rule) []Finding {
+func (c *checker) independentFailover(r *inventory.Rule, services []int32) []Finding {
 	m := c.m
 	var out []Finding
-	for _, s := range m.Nodes(Service) {
-		sv := m.Service(s)
+	for _, s := range services {
 		via := m.Via(s)
-		if len(via) == 0 || !r.Select.MatchService(sv) {
-			continue
-		}
 		// domains that take down some active replica of s
 		hits := map[int32][]int32{} // domain → active placement components it takes down
 		for p := m.npStart[s]; p < m.npStart[s+1]; p++ {
@@ -517,14 +504,11 @@ func (m *Model) ancestorOfKind(v int32, kind string) int32 {
 	return -1
 }
 
-func (c *checker) spread(r *inventory.Rule) []Finding {
+func (c *checker) spread(r *inventory.Rule, services []int32) []Finding {
 	m := c.m
 	kind := r.Kinds[0]
 	var out []Finding
-	for _, s := range m.Nodes(Service) {
-		if m.npStart[s] == m.npStart[s+1] || !r.Select.MatchService(m.Service(s)) {
-			continue
-		}
+	for _, s := range services {
 		var doms []int32
 		none := false
 		for p := m.npStart[s]; p < m.npStart[s+1]; p++ {
@@ -559,14 +543,8 @@ func (c *checker) spread(r *inventory.Rule) []Finding {
 // standby replicas). Each deadlock found is a finding about the first
 // node of its cycle, with the edge to break; breaking every one lets the
 // selected services all start.
-func (c *checker) noCycles(r *inventory.Rule) []Finding {
+func (c *checker) noCycles(r *inventory.Rule, services []int32) []Finding {
 	m := c.m
-	var services []int32
-	for _, s := range m.Nodes(Service) {
-		if r.Select.MatchService(m.Service(s)) {
-			services = append(services, s)
-		}
-	}
 	var out []Finding
 	for _, d := range m.ColdStartDeadlocks(services) {
 		cyc := d.Cycle

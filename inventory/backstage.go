@@ -123,7 +123,7 @@ func ImportBackstage(files []File) (*Import, error) {
 			return t
 		}
 		refs := sortedKeys(byRef)
-		e.src.errorf(n, didYouMean(kind+":"+rest, refs), "%s names %q, which is not in the catalog given", e.ref(), text(n))
+		e.src.errorf(n, DidYouMean(kind+":"+rest, refs), "%s names %q, which is not in the catalog given", e.ref(), text(n))
 		return nil
 	}
 	providers := map[*bsEntity][]string{}

@@ -370,7 +370,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, fields ...field) bool 
 				names[j] = f.name
 			}
 			d.badKey(path, k.Value)
-			hint := didYouMean(k.Value, names)
+			hint := DidYouMean(k.Value, names)
 			if hint == "" {
 				hint = "known fields: " + strings.Join(names, ", ")
 			}
@@ -594,7 +594,7 @@ func (d *decoder) quantity(n *yaml.Node, path string) *Quantity {
 	}
 	q, err := ParseQuantity(n.Value)
 	if err != nil {
-		hint := didYouMean(n.Value, []string{"majority"})
+		hint := DidYouMean(n.Value, []string{"majority"})
 		if hint == "" {
 			hint = "write a whole number from 1, majority, or a percentage above 0% and at most 100%"
 		}
@@ -799,7 +799,7 @@ func (d *decoder) service(n *yaml.Node, path string) (Service, bool) {
 			if s.Role != "" && s.Role != "operations" {
 				*d.diags = append(*d.diags, Diagnostic{Pos: d.pos(v), Path: p, Severity: Warning,
 					Msg:  fmt.Sprintf("unknown service role %q; the known role is operations", s.Role),
-					Hint: cmp.Or(didYouMean(s.Role, []string{"operations"}), "write role: operations for a control plane, or remove role")})
+					Hint: cmp.Or(DidYouMean(s.Role, []string{"operations"}), "write role: operations for a control plane, or remove role")})
 			}
 		}},
 		field{"placement", func(v *yaml.Node, p string) {
@@ -845,7 +845,7 @@ func (d *decoder) placement(n *yaml.Node, path string) (Placement, bool) {
 		field{"role", func(v *yaml.Node, p string) {
 			d.str(v, p, &pl.Role)
 			if pl.Role != RoleActive && pl.Role != RoleStandby {
-				d.errorf(v, p, didYouMean(pl.Role, []string{RoleActive, RoleStandby}), "placement role must be active or standby, got %q", pl.Role)
+				d.errorf(v, p, DidYouMean(pl.Role, []string{RoleActive, RoleStandby}), "placement role must be active or standby, got %q", pl.Role)
 				pl.Role = ""
 			}
 		}},

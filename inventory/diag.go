@@ -135,8 +135,8 @@ func Suggest(s string, candidates []string) string {
 	return best
 }
 
-// didYouMean formats a hint for suggest's answer, or "".
-func didYouMean(s string, candidates []string) string {
+// DidYouMean formats a hint for Suggest's answer, "did you mean \"x\"?", or "".
+func DidYouMean(s string, candidates []string) string {
 	if c := Suggest(s, candidates); c != "" {
 		return fmt.Sprintf("did you mean %q?", c)
 	}

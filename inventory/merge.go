@@ -545,7 +545,7 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 			used++
 			pos := m.Pos[posKey(sec.name, from)]
 			if !inBase[to] {
-				*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf("%q is mapped to %q, which the base does not have", from, to), Hint: didYouMean(to, baseIDs)})
+				*diags = append(*diags, Diagnostic{Pos: pos, Msg: fmt.Sprintf("%q is mapped to %q, which the base does not have", from, to), Hint: DidYouMean(to, baseIDs)})
 			}
 			// Two layer entities folded into one base entity would
 			// silently lose one of them.
@@ -571,7 +571,7 @@ func renamed(inv *Inventory, base *Inventory, m *Mapping, diags *Diagnostics) *I
 			}
 		}
 		layerIDs := append(sortedKeys(comps), sortedKeys(svcs)...)
-		*diags = append(*diags, Diagnostic{Pos: firstPos, Msg: fmt.Sprintf("the mapping pairs no id of this import (such as %q)", first), Hint: didYouMean(first, layerIDs)})
+		*diags = append(*diags, Diagnostic{Pos: firstPos, Msg: fmt.Sprintf("the mapping pairs no id of this import (such as %q)", first), Hint: DidYouMean(first, layerIDs)})
 	}
 	cid := func(s string) string {
 		if t, ok := m.Components[s]; ok {

@@ -317,7 +317,7 @@ func (d *decoder) rule(n *yaml.Node, path string) (Rule, bool) {
 			typed = true
 			d.str(v, p, &r.Type)
 			if !slices.Contains(RuleTypes, r.Type) {
-				hint := didYouMean(r.Type, RuleTypes)
+				hint := DidYouMean(r.Type, RuleTypes)
 				if hint == "" {
 					hint = "rule types: " + strings.Join(RuleTypes, ", ")
 				}

@@ -188,7 +188,7 @@ func (v *validator) candidates(want ...EntityKind) []string {
 func (v *validator) resolve(r *Ref, what string, want ...EntityKind) (Entity, bool) {
 	e, ok := v.idx[r.ID]
 	if !ok {
-		hint := didYouMean(r.ID, v.candidates(want...))
+		hint := DidYouMean(r.ID, v.candidates(want...))
 		if hint == "" {
 			hint = "no id is close to it: correct the reference, or define a " + kindNames(want) + " with this id"
 		}

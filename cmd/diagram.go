@@ -118,7 +118,15 @@ func diagramRun(opts *DiagramOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := drawDiagram(opts.IO, m, opts.Fail, opts.Focus, opts.Level, [2]int{opts.MaxNodes, opts.MaxEdges}, opts.Format, opts.Timeout)
+	var res *graph.Result
+	if len(opts.Fail) > 0 {
+		failed, err := m.SelectAll(opts.Fail)
+		if err != nil {
+			return &ExitError{ExitInput, err}
+		}
+		res = m.Simulate(failed)
+	}
+	data, err := drawDiagram(opts.IO, m, res, opts.Focus, opts.Level, [2]int{opts.MaxNodes, opts.MaxEdges}, opts.Format, opts.Timeout)
 	if err != nil {
 		return err
 	}
@@ -129,17 +137,9 @@ func diagramRun(opts *DiagramOptions) error {
 	return writeData(opts.IO.Context(), opts.Output, opts.Files, data)
 }
 
-// drawDiagram builds the DOT graph and, for svg, renders it. Notes about
-// collapsing go to ErrOut.
-func drawDiagram(io *IO, m *graph.Model, fail []string, focus, level string, limits [2]int, format string, timeout time.Duration) ([]byte, error) {
-	var res *graph.Result
-	if len(fail) > 0 {
-		failed, err := m.SelectAll(fail)
-		if err != nil {
-			return nil, &ExitError{ExitInput, err}
-		}
-		res = m.Simulate(failed)
-	}
+// drawDiagram builds the DOT graph, coloured by res when not nil, and, for
+// svg, renders it. Notes about collapsing go to ErrOut.
+func drawDiagram(io *IO, m *graph.Model, res *graph.Result, focus, level string, limits [2]int, format string, timeout time.Duration) ([]byte, error) {
 	d, err := out.NewDiagram(m, out.DiagramOptions{Result: res, Focus: focus, Level: level, MaxNodes: limits[0], MaxEdges: limits[1]})
 	if err != nil {
 		return nil, &ExitError{ExitInput, err}

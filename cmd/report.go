@@ -182,13 +182,15 @@ func reportRun(opts *ReportOptions) error {
 	var b bytes.Buffer
 	if opts.Format == "md" {
 		err = out.WriteMarkdown(&b, r)
-		switch {
-		case err != nil || !r.Truncated:
-		case link != "":
-			err = writeWholeDiagram(opts, m, r, &b)
-		default: // on standard output: the note gives a command that works
-			if _, derr := out.NewDiagram(m, out.DiagramOptions{}); derr != nil {
-				r.DiagramTooLarge, r.Truncated = true, false
+		if err == nil && r.Truncated {
+			drawn := false
+			if link != "" {
+				drawn, err = writeWholeDiagram(opts, m, res, link)
+			} else if _, derr := out.NewDiagram(m, out.DiagramOptions{}); derr == nil {
+				drawn = true // on standard output: the note's command draws it
+			}
+			if err == nil && !drawn { // the note asks for one feature at a time
+				r.DiagramLink, r.DiagramTooLarge = "", true
 				b.Reset()
 				err = out.WriteMarkdown(&b, r)
 			}
@@ -232,27 +234,24 @@ func reportDiagram(opts *ReportOptions, m *graph.Model, diagramCmd string) ([]by
 	return svg, note
 }
 
-// writeWholeDiagram writes the SVG that the cut charts of Markdown report
-// r link, next to the report, and says so; when it cannot be drawn (too
-// large, or too slow) it says why and rewrites the report into b with the
-// command that draws one feature at a time instead of the link.
-func writeWholeDiagram(opts *ReportOptions, m *graph.Model, r *out.Report, b *bytes.Buffer) error {
-	path := filepath.Join(filepath.Dir(opts.Output), r.DiagramLink)
-	svg, err := drawDiagram(opts.IO, m, opts.Fail, "", "", [2]int{}, "svg", opts.Timeout)
+// writeWholeDiagram writes the SVG that the cut charts of a Markdown
+// report link (link, next to the report), and says so; when it cannot be
+// drawn (too large, or too slow) it says why and reports false.
+func writeWholeDiagram(opts *ReportOptions, m *graph.Model, res *graph.Result, link string) (bool, error) {
+	path := filepath.Join(filepath.Dir(opts.Output), link)
+	svg, err := drawDiagram(opts.IO, m, res, "", "", [2]int{}, "svg", opts.Timeout)
 	if cerr := opts.IO.Context().Err(); cerr != nil {
-		return cerr
+		return false, cerr
 	}
-	if err == nil {
-		if err := writeData(opts.IO.Context(), path, opts.Files, svg); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits; the whole diagram is in %s\n", path)
-		return nil
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits, and the whole diagram is not written: %v\n", err)
+		return false, nil
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits, and the whole diagram is not written: %v\n", err)
-	r.DiagramLink, r.DiagramTooLarge, r.Truncated = "", true, false
-	b.Reset()
-	return out.WriteMarkdown(b, r)
+	if err := writeData(opts.IO.Context(), path, opts.Files, svg); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "note: a chart was cut at Mermaid's limits; the whole diagram is in %s\n", path)
+	return true, nil
 }
 
 // fileArgs writes the -f flags of files.

@@ -860,20 +860,7 @@ func (d *decoder) failover(n *yaml.Node, path string) *Failover {
 	f := &Failover{Pos: d.pos(n)}
 	ok := d.object(n, path, "failover",
 		field{"via", func(v *yaml.Node, p string) { f.Via = d.refs(v, p, "failover.via") }},
-		field{"rto", func(v *yaml.Node, p string) {
-			var s string
-			d.str(v, p, &s)
-			rto, err := ParseDuration(s)
-			if err != nil {
-				d.errorf(v, p, "write a number followed by s, m, h or d, such as 30m or 1h30m", "%v", err)
-				return
-			}
-			if rto > MaxRecoveryTime {
-				d.errorf(v, p, "write at most 365d: a longer time is not a plan", "rto %s is more than a year", s)
-				return
-			}
-			f.RTO = rto
-		}},
+		field{"rto", func(v *yaml.Node, p string) { d.recoveryTime(v, p, &f.RTO) }},
 	)
 	if !ok {
 		return nil

@@ -519,24 +519,12 @@ func (t *k8sTopology) components() []Component {
 	return out
 }
 
-func matches(labels, sel map[string]string) bool {
-	if len(sel) == 0 {
-		return false
-	}
-	for k, v := range sel {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 // selected returns the workloads of namespace ns whose pod labels the
 // selector matches.
-func selected(work []*k8sWorkload, ns string, sel map[string]string) []*k8sWorkload {
+func selected(work []*k8sWorkload, ns string, sel k8sSelector) []*k8sWorkload {
 	var out []*k8sWorkload
 	for _, w := range work {
-		if w.ns == ns && matches(w.labels, sel) {
+		if w.ns == ns && sel.matches(w.labels) {
 			out = append(out, w)
 		}
 	}
@@ -557,12 +545,7 @@ func k8sQuorums(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service
 		}
 		spec := get(o.node, "spec")
 		sel := k8sLabelSelector(o, get(spec, "selector"), o.apiVersion == "policy/v1")
-		var ws []*k8sWorkload
-		for _, w := range work {
-			if w.ns == o.ns && sel.matches(w.labels) {
-				ws = append(ws, w)
-			}
-		}
+		ws := selected(work, o.ns, sel)
 		if len(ws) == 0 {
 			r.skip("PodDisruptionBudgets that select no workload", o.key())
 			continue
@@ -662,7 +645,7 @@ func k8sDeps(objs []*k8sObject, work []*k8sWorkload, svcs map[string]*Service, r
 		}
 		services[o.key()] = true
 		sel := stringMap(dig(o.node, "spec", "selector"))
-		ws := selected(work, o.ns, sel)
+		ws := selected(work, o.ns, k8sSelector{labels: sel, none: len(sel) == 0}) // a Service without a selector selects nothing
 		if len(ws) == 0 {
 			r.skip("Services that select no workload (ExternalName, or no selector)", o.key())
 			continue

@@ -232,10 +232,8 @@ func k8sPodSpec(o *k8sObject, spec *yaml.Node) *k8sPod {
 // every DoNotSchedule spread constraint (the scheduler leaves out nodes
 // without it).
 func (p *k8sPod) allows(n *k8sNode) bool {
-	for k, v := range p.nodeSelector {
-		if w, ok := n.labels[k]; !ok || w != v {
-			return false
-		}
+	if !(k8sSelector{labels: p.nodeSelector}).matches(n.labels) {
+		return false
 	}
 	if p.terms != nil && !slices.ContainsFunc(p.terms, func(t [2][]k8sReq) bool { return termMatches(t, n) }) {
 		return false

@@ -381,7 +381,7 @@ func k8sPlaceOnNodes(w *k8sWorkload, s *Service, nodes []*k8sNode, r *Report) {
 		}
 	} else {
 		var levels []func(*k8sNode) string
-		if _, ok := w.pod.spreadOn(k8sRegionLabel); ok {
+		if w.pod.spreadOn(k8sRegionLabel) {
 			levels = append(levels, func(n *k8sNode) string { return n.region })
 		}
 		levels = append(levels, func(n *k8sNode) string { return n.zone })
@@ -433,11 +433,11 @@ func k8sPlaceInDomains(w *k8sWorkload, s *Service, opts KubernetesOptions, topo 
 		return
 	}
 	constrained := slices.ContainsFunc(k8sDomainKeys, func(d struct{ key, kind string }) bool {
-		_, ok := w.pod.spreadOn(d.key)
+		ok := w.pod.spreadOn(d.key)
 		return ok
 	})
 	for _, d := range k8sDomainKeys {
-		_, spread := w.pod.spreadOn(d.key)
+		spread := w.pod.spreadOn(d.key)
 		if constrained && !spread {
 			continue
 		}
@@ -460,7 +460,7 @@ func k8sPlaceInDomains(w *k8sWorkload, s *Service, opts KubernetesOptions, topo 
 		}
 		return
 	}
-	if _, ok := w.pod.spreadOn(k8sZoneLabel); ok {
+	if w.pod.spreadOn(k8sZoneLabel) {
 		r.skip("workloads spread over zones with neither a node list nor zone names (placed nowhere: give the nodes with --nodes, or the zones with --zones a,b,c)", w.key())
 		return
 	}

@@ -163,10 +163,10 @@ var (
 )
 
 // k8sSpread is one topologySpreadConstraint.
+// Its maxSkew is checked but not kept: an even split meets every maxSkew.
 type k8sSpread struct {
-	key     string
-	maxSkew int
-	hard    bool // whenUnsatisfiable: DoNotSchedule
+	key  string
+	hard bool // whenUnsatisfiable: DoNotSchedule
 }
 
 // k8sPod is what decides where a workload's pods may run.
@@ -219,7 +219,7 @@ func k8sPodSpec(o *k8sObject, spec *yaml.Node) *k8sPod {
 			o.src.errorf(orNode(get(c, "whenUnsatisfiable"), c), "write DoNotSchedule or ScheduleAnyway", "%s %s: unknown whenUnsatisfiable %q", o.kind, o.key(), when)
 			continue
 		default:
-			sp.maxSkew, sp.hard = int(skew), when == "DoNotSchedule"
+			sp.hard = when == "DoNotSchedule"
 		}
 		p.spread = append(p.spread, sp)
 	}
@@ -322,14 +322,9 @@ func (p *k8sPod) pinned(key string) []string {
 	return slices.Compact(vals)
 }
 
-// spreadOn returns the constraint on key, if any.
-func (p *k8sPod) spreadOn(key string) (k8sSpread, bool) {
-	for _, sp := range p.spread {
-		if sp.key == key {
-			return sp, true
-		}
-	}
-	return k8sSpread{}, false
+// spreadOn reports whether a constraint spreads the pods over key.
+func (p *k8sPod) spreadOn(key string) bool {
+	return slices.ContainsFunc(p.spread, func(sp k8sSpread) bool { return sp.key == key })
 }
 
 // evenSplit divides n replicas over k domains in sorted order: each gets

@@ -258,9 +258,9 @@ func ImportBackstage(files []File) (*Import, error) {
 		inv.Features = append(inv.Features, f)
 	}
 	uniqueFeatureIDs(inv, r)
-	if len(inv.Services) == 0 && len(inv.Features) == 0 && diags.Err() == nil && len(files) > 0 {
-		diags = append(diags, Diagnostic{Pos: Pos{File: files[0].Name, Line: 1, Col: 1}, Msg: "no service or feature imported: the catalog holds no Component, Resource or feature System",
-			Hint: "give the catalog-info.yaml files of the components (apiVersion backstage.io/v1alpha1, kind Component)"})
+	if len(inv.Services) == 0 && len(inv.Features) == 0 && diags.Err() == nil {
+		nothingImported(files, &diags, "no service or feature imported: the catalog holds no Component, Resource or feature System",
+			"give the catalog-info.yaml files of the components (apiVersion backstage.io/v1alpha1, kind Component)")
 	}
 	return finishImport(inv, r, diags)
 }

@@ -155,6 +155,14 @@ func (s *source) errorf(n *yaml.Node, hint, format string, args ...any) {
 	*s.diags = append(*s.diags, Diagnostic{Pos: s.pos(n), Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
+// nothingImported reports, at the start of the first input file, that an
+// import found nothing to write (msg), with what to give instead (hint).
+func nothingImported(files []File, diags *Diagnostics, msg, hint string) {
+	if len(files) > 0 {
+		(&source{file: files[0].Name, diags: diags}).errorf(nil, hint, "%s", msg)
+	}
+}
+
 // documents parses every document of f (YAML, or JSON, which YAML reads
 // too) and returns the root node of each non-empty one. Syntax errors and
 // alias bombs are reported to diags and end the file.

@@ -306,8 +306,8 @@ func ImportNetBox(files []File) (*Import, error) {
 	}
 	inv := buildNetBox(objs, r)
 	if len(inv.Components) == 0 && len(files) > 0 {
-		diags = append(diags, Diagnostic{Pos: Pos{File: files[0].Name, Line: 1, Col: 1}, Msg: "no component imported: the input holds no regions, sites, locations, racks, power panels, feeds or named devices",
-			Hint: "save the list responses of /api/dcim/sites/, /api/dcim/racks/, ... (see blast import netbox --help), or a dumpdata of dcim"})
+		nothingImported(files, &diags, "no component imported: the input holds no regions, sites, locations, racks, power panels, feeds or named devices",
+			"save the list responses of /api/dcim/sites/, /api/dcim/racks/, ... (see blast import netbox --help), or a dumpdata of dcim")
 		return nil, diags
 	}
 	r.finish(inv)

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -88,7 +89,7 @@ func ImportTraces(files []File, softBelow int64) (*Import, error) {
 						if msg == "" {
 							msg = text(e)
 						}
-						src.errorf(e, "ask Jaeger again, with a lookback it has data for", "Jaeger answered with an error: %s (code %s)", msg, orText(text(get(e, "code")), "none"))
+						src.errorf(e, "ask Jaeger again, with a lookback it has data for", "Jaeger answered with an error: %s (code %s)", msg, cmp.Or(text(get(e, "code")), "none"))
 					}
 					continue
 				}
@@ -118,9 +119,9 @@ func ImportTraces(files []File, softBelow int64) (*Import, error) {
 			}
 		}
 	}
-	if len(byFormat) == 0 && diags.Err() == nil && len(files) > 0 {
-		diags = append(diags, Diagnostic{Pos: Pos{File: files[0].Name, Line: 1, Col: 1}, Msg: "the service graph has no calls between two services",
-			Hint: "ask for a longer lookback (Jaeger: lookback=604800000; Prometheus: increase(...[7d])), or check that traces reach the collector"})
+	if len(byFormat) == 0 && diags.Err() == nil {
+		nothingImported(files, &diags, "the service graph has no calls between two services",
+			"ask for a longer lookback (Jaeger: lookback=604800000; Prometheus: increase(...[7d])), or check that traces reach the collector")
 	}
 	calls := map[edge]int64{}
 	via := map[edge]map[string]bool{}
@@ -181,13 +182,6 @@ func sortDeps(ds []Dep) {
 	}
 }
 
-func orText(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // readOTLP calls edge for each data point of traces_service_graph_request_total
 // in an OTLP JSON metrics export (the ExportMetricsServiceRequest of the
 // OTLP/HTTP JSON encoding, as the Collector's file exporter writes it):
@@ -200,7 +194,7 @@ func readOTLP(src *source, root *yaml.Node, r *Report, edge func(from, to string
 			for _, m := range items(get(sm, "metrics")) {
 				name := text(get(m, "name"))
 				if name != "traces_service_graph_request_total" {
-					r.skip("OTLP metrics other than traces_service_graph_request_total", orText(name, "(no name)"))
+					r.skip("OTLP metrics other than traces_service_graph_request_total", cmp.Or(name, "(no name)"))
 					continue
 				}
 				sum := get(m, "sum")

@@ -120,9 +120,39 @@ type coldStart struct {
 	// start reports whether node v must be started (a service that lost
 	// its quorum of replicas or was failed by name); the others resume.
 	start func(v int32) bool
-	// standby reports whether service v runs only on its standby
-	// replicas, so that it needs its failover.via control plane.
-	standby func(v int32) bool
+	// base is the state before the failure: a service that ran only on
+	// its standby replicas then needs its failover.via control plane.
+	base *Result
+}
+
+// standby reports whether service v ran only on its standby replicas
+// before the failure, so that it needs its failover.via control plane.
+func (cs coldStart) standby(v int32) bool { return ranOnStandby(cs.base, v) }
+
+// ranOnStandby reports whether service v runs on its standby replicas in
+// base (its failover was done).
+func ranOnStandby(base *Result, v int32) bool {
+	_, fo := base.Replicas(v)
+	return fo == FailoverDone
+}
+
+// takenDown evaluates the model before any failure (base) and with failed
+// (hit), and returns the services and features the failure takes down, in
+// id order: the nodes a recovery brings back.
+func (m *Model) takenDown(failed []int32) (base, hit *Result, down []int32) {
+	base, hit = m.Simulate(nil), m.Simulate(failed)
+	for v := int32(0); v < int32(m.Len()); v++ {
+		if m.kinds[v] != Component && hit.State(v) == Down && base.State(v) != Down {
+			down = append(down, v)
+		}
+	}
+	return base, hit, down
+}
+
+// needsStart reports whether node v, down in hit, must be started: a
+// service failed by name or left without its quorum of replicas.
+func (m *Model) needsStart(hit *Result, v int32) bool {
+	return m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down)
 }
 
 // deadlocks finds the cold-start deadlocks of cs: it reports a shortest
@@ -228,14 +258,7 @@ func (m *Model) deadlocks(cs coldStart) []Deadlock {
 // everything come back. O(V+E) plus O(d·(V+E)) for d deadlocks.
 func (m *Model) ColdStartDeadlocks(failed []int32) []Deadlock {
 	failed = slices.Compact(slices.Sorted(slices.Values(failed)))
-	base := m.Simulate(nil)
-	hit := m.Simulate(failed)
-	var down []int32
-	for v := int32(0); v < int32(m.Len()); v++ {
-		if m.kinds[v] != Component && hit.State(v) == Down && base.State(v) != Down {
-			down = append(down, v)
-		}
-	}
+	base, hit, down := m.takenDown(failed)
 	return m.deadlocks(coldStart{
 		stuck: down,
 		up: func(x int32) bool {
@@ -244,13 +267,8 @@ func (m *Model) ColdStartDeadlocks(failed []int32) []Deadlock {
 			}
 			return hit.State(x) != Down
 		},
-		start: func(v int32) bool {
-			return m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down)
-		},
-		standby: func(v int32) bool {
-			_, fo := base.Replicas(v)
-			return fo == FailoverDone
-		},
+		start: func(v int32) bool { return m.needsStart(hit, v) },
+		base:  base,
 	})
 }
 

@@ -195,28 +195,22 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		def = DefaultRestart
 	}
 	failed = slices.Compact(slices.Sorted(slices.Values(failed)))
-	base := m.Simulate(nil)
-	hit := m.Simulate(failed)
+	base, hit, nodes := m.takenDown(failed)
 	r := &Recovery{m: m, Failed: failed, step: map[int32]int{}}
 
 	plan := make([]planned, m.Len())
-	var nodes, starts []int32
-	for v := int32(0); v < int32(m.Len()); v++ {
-		if m.kinds[v] == Component || hit.State(v) != Down || base.State(v) == Down {
-			continue
-		}
+	var starts []int32
+	for _, v := range nodes {
 		p := &plan[v]
 		*p = planned{readyR: Never, readyF: Never, back: Never}
-		if m.kinds[v] == Service && (hit.IsFailed(v) || hit.replicaState(v) == Down) {
+		if m.needsStart(hit, v) {
 			p.start = true
 			p.restart, p.rto, p.rFrom, p.oFrom = m.durations(v, def)
 			actRun, stbyRun := hit.Running(v)
 			p.canFailover = !hit.IsFailed(v) && stbyRun > 0 && int32(actRun+stbyRun) >= m.quorum[v]
-			_, fo := base.Replicas(v)
-			p.restartNeedsV = fo == FailoverDone
+			p.restartNeedsV = ranOnStandby(base, v)
 			starts = append(starts, v)
 		}
-		nodes = append(nodes, v)
 	}
 
 	e := m.NewEvaluator()
@@ -289,10 +283,7 @@ func (m *Model) Recover(failed []int32, def time.Duration) *Recovery {
 		stuck: stuck,
 		up:    func(x int32) bool { return e.State(x) != Down },
 		start: func(v int32) bool { return plan[v].start },
-		standby: func(v int32) bool {
-			_, fo := base.Replicas(v)
-			return fo == FailoverDone
-		},
+		base:  base,
 	})
 
 	// Waves: levels along the chosen routes. A start is down until its

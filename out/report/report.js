@@ -123,7 +123,8 @@
 
   // whyChains computes every affected node's shortest chain to a failed
   // node (breadth first from the failure set, frontiers in id order) and
-  // returns why(v): v's chains through each direct cause, shortest first.
+  // returns why(v): v's chains through each direct cause, shortest first,
+  // worked out once per node (the table and the diagram both ask).
   function whyChains(r) {
     var affected = [], cause = Object.create(null), rev = Object.create(null), failedList = [];
     for (var v = 0; v < n; v++) {
@@ -151,7 +152,12 @@
       while (x in next && ch.length <= affected.length) { x = next[x]; ch.push(x); }
       return ch;
     }
+    var memo = Object.create(null);
     return function why(x) {
+      if (!(x in memo)) memo[x] = chainsOf(x);
+      return memo[x];
+    };
+    function chainsOf(x) {
       if (r.state[x] === UP) return [];
       if (r.failed[x]) return [[x]];
       var chains = [];
@@ -166,7 +172,7 @@
         return 0;
       });
       return chains;
-    };
+    }
   }
 
   function toIndexes(ids) {

@@ -98,12 +98,11 @@ func loadPolicy(io *IO, path string) (*inventory.Policy, error) {
 		f = inventory.File{Name: path, Data: data}
 	}
 	p, diags, err := inventory.ParsePolicy(f)
-	for _, d := range diags {
-		fmt.Fprintln(io.ErrOut, d.String())
+	if derr := printDiagnostics(io, diags, "the policy"); derr != nil {
+		return nil, derr
 	}
 	if err != nil {
-		n := len(diags.Errors())
-		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, num.Plural(n, "error", "errors"))}
+		return nil, &ExitError{ExitInput, err}
 	}
 	return p, nil
 }
@@ -117,12 +116,8 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if diags := m.PolicyDiagnostics(policy); len(diags) > 0 {
-		for _, d := range diags {
-			fmt.Fprintln(opts.IO.ErrOut, d.String())
-		}
-		n := len(diags)
-		return &ExitError{ExitInput, fmt.Errorf("%d %s in the policy; fix them and run again", n, num.Plural(n, "error", "errors"))}
+	if err := printDiagnostics(opts.IO, m.PolicyDiagnostics(policy), "the policy"); err != nil {
+		return err
 	}
 	// The built-in policy is written for estates of every shape: a rule
 	// about a kind the inventory lacks is skipped. A policy of the user's

@@ -69,12 +69,29 @@ func loadInventory(io *IO, files []string) (*inventory.Inventory, inventory.Diag
 	}
 	if err != nil {
 		if ds, ok := err.(inventory.Diagnostics); ok {
-			n := len(ds.Errors())
-			return nil, diags, &ExitError{ExitInput, fmt.Errorf("%d %s in the inventory; fix them and run again", n, num.Plural(n, "error", "errors"))}
+			return nil, diags, errorsIn(len(ds.Errors()), "the inventory")
 		}
 		return nil, diags, &ExitError{ExitInput, err}
 	}
 	return inv, diags, nil
+}
+
+// errorsIn is the bad-input error (exit 2) that closes a list of n errors
+// printed about what ("the policy").
+func errorsIn(n int, what string) error {
+	return &ExitError{ExitInput, fmt.Errorf("%d %s in %s; fix them and run again", n, num.Plural(n, "error", "errors"), what)}
+}
+
+// printDiagnostics writes diags to ErrOut, one a line, and returns
+// errorsIn for its errors, or nil when none is an error.
+func printDiagnostics(io *IO, diags inventory.Diagnostics, what string) error {
+	for _, d := range diags {
+		fmt.Fprintln(io.ErrOut, d.String())
+	}
+	if n := len(diags.Errors()); n > 0 {
+		return errorsIn(n, what)
+	}
+	return nil
 }
 
 // loadModel loads the inventory and compiles it.

@@ -50,11 +50,8 @@ func loadRiskModel(io *IO, files []string) (*graph.Model, error) {
 // loadOpenPSA parses MEF files, printing every diagnostic to ErrOut.
 func loadOpenPSA(io *IO, fs []inventory.File) (*inventory.Inventory, error) {
 	inv, diags := inventory.ParseOpenPSA(fs)
-	for _, d := range diags {
-		fmt.Fprintln(io.ErrOut, d.String())
-	}
-	if n := len(diags.Errors()); n > 0 {
-		return nil, &ExitError{ExitInput, fmt.Errorf("%d %s in the Open-PSA input; fix them and run again", n, num.Plural(n, "error", "errors"))}
+	if err := printDiagnostics(io, diags, "the Open-PSA input"); err != nil {
+		return nil, err
 	}
 	return inv, nil
 }

@@ -35,12 +35,8 @@ func checkFail(fail []string, required bool) error {
 		}
 		return nil
 	}
-	for _, t := range fail {
-		for _, part := range strings.Split(t, ",") {
-			if strings.TrimSpace(part) != "" {
-				return nil
-			}
-		}
+	if len(graph.Terms(fail)) > 0 {
+		return nil
 	}
 	return usagef("--fail %q names nothing to fail: give --fail ID[,ID...]", strings.Join(fail, ","))
 }

@@ -97,24 +97,33 @@ func (m *Model) Select(term string) ([]int32, error) {
 	return slices.Compact(out), nil
 }
 
+// Terms splits a list of terms, each of which may itself be a
+// comma-separated list, into its non-blank parts, in order.
+func Terms(terms []string) []string {
+	var out []string
+	for _, t := range terms {
+		for _, part := range strings.Split(t, ",") {
+			if strings.TrimSpace(part) != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
 // SelectAll expands a list of terms (see Select), each of which may itself
 // be a comma-separated list, into one sorted failure set. Every bad term is
 // reported.
 func (m *Model) SelectAll(terms []string) ([]int32, error) {
 	var out []int32
 	var errs []string
-	for _, t := range terms {
-		for _, part := range strings.Split(t, ",") {
-			if strings.TrimSpace(part) == "" {
-				continue
-			}
-			vs, err := m.Select(part)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			out = append(out, vs...)
+	for _, part := range Terms(terms) {
+		vs, err := m.Select(part)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
 		}
+		out = append(out, vs...)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("--fail: %s", strings.Join(errs, "; "))

@@ -188,13 +188,8 @@ func NewCheckReport(name, policy, failOn string, m *graph.Model, res *graph.Chec
 	for i := range res.Policy.Rules {
 		rule := &res.Policy.Rules[i]
 		r.Rules = append(r.Rules, RuleReport{ID: rule.ID, Type: rule.Type, Severity: rule.Severity,
-			Description: RuleDescription(rule), Checked: len(res.Subjects[i]), Findings: count[rule.ID]})
-		if i < len(res.Skipped) {
-			r.Rules[i].Skipped = res.Skipped[i]
-		}
-		if i < len(res.RuleWarnings) {
-			r.Rules[i].Warnings = res.RuleWarnings[i]
-		}
+			Description: RuleDescription(rule), Checked: len(res.Subjects[i]), Findings: count[rule.ID],
+			Skipped: res.Skipped[i], Warnings: res.RuleWarnings[i]})
 		r.subjects = append(r.subjects, ids(m, res.Subjects[i]))
 	}
 	r.Summary.Rules = len(r.Rules)

@@ -728,9 +728,13 @@ func (d *drawing) writeRanks(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 	var prev int32 = -1
 	for i, col := range d.layers(m) {
 		var ids []string
+		first := int32(-1) // the column's first drawn node
 		for _, v := range col {
 			if m.Kind(v) != graph.Component || d.isNode(r, v) {
 				ids = append(ids, fmt.Sprintf("n%d", v))
+				if first < 0 {
+					first = v
+				}
 			}
 		}
 		if len(ids) == 0 {
@@ -744,7 +748,7 @@ func (d *drawing) writeRanks(b *bytes.Buffer, m *graph.Model, r *graph.Result) {
 		if prev >= 0 {
 			fmt.Fprintf(b, "  n%d -> %s [style=invis, weight=0];\n", prev, ids[0])
 		}
-		fmt.Sscanf(ids[0], "n%d", &prev)
+		prev = first
 	}
 }
 

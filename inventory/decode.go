@@ -464,46 +464,38 @@ func (d *decoder) id(n *yaml.Node, path string, out *string) bool {
 		d.errorf(n, path, "write an id, such as rack-1", "want an id, got %s", kindName(n))
 		return false
 	}
-	if msg := checkID(n.Value); msg != "" {
-		d.errorf(n, path, idHint(n.Value), "%s", msg)
+	if msg, hint := checkID(n.Value); msg != "" {
+		d.errorf(n, path, hint, "%s", msg)
 		return false
 	}
 	*out = n.Value
 	return true
 }
 
-// idHint says how to mend an id that checkID refuses.
-func idHint(s string) string {
-	switch {
-	case s == "":
-		return "give a name, such as rack-1"
-	case strings.TrimSpace(s) != s:
-		return "remove the spaces around it"
-	case strings.Contains(s, ","):
-		return "rename it, with \"-\" in place of \",\", here and wherever it is named"
-	case strings.Contains(s, "="):
-		return "rename it, with \"-\" in place of \"=\", here and wherever it is named"
-	}
-	return "remove the control characters (a tab, perhaps)"
-}
-
-// checkID returns what is wrong with id s, or "".
-func checkID(s string) string {
+// checkID returns what is wrong with id s and how to mend it, or "", "".
+func checkID(s string) (msg, hint string) {
 	if s == "" {
-		return "id must not be empty"
+		return "id must not be empty", "give a name, such as rack-1"
 	}
 	if strings.TrimSpace(s) != s {
-		return fmt.Sprintf("id %q must not start or end with spaces", s)
+		return fmt.Sprintf("id %q must not start or end with spaces", s), "remove the spaces around it"
 	}
 	for _, r := range s {
 		switch {
 		case r == ',' || r == '=':
-			return fmt.Sprintf("id %q must not contain %q (it separates ids and selectors on the command line)", s, r)
+			return fmt.Sprintf("id %q must not contain %q (it separates ids and selectors on the command line)", s, r),
+				fmt.Sprintf("rename it, with \"-\" in place of \"%c\", here and wherever it is named", r)
 		case r < 0x20 || r == 0x7f:
-			return fmt.Sprintf("id %q must not contain control characters", s)
+			return fmt.Sprintf("id %q must not contain control characters", s), "remove the control characters (a tab, perhaps)"
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// validID reports whether checkID accepts s.
+func validID(s string) bool {
+	msg, _ := checkID(s)
+	return msg == ""
 }
 
 func (d *decoder) ref(n *yaml.Node, path string) (Ref, bool) {

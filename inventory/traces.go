@@ -54,7 +54,7 @@ func ImportTraces(files []File, softBelow int64) (*Import, error) {
 			r.skip("calls of a service to itself", from)
 			return
 		}
-		if checkID(from) != "" || checkID(to) != "" {
+		if !validID(from) || !validID(to) {
 			r.skip("edges whose service names cannot be ids", from+" → "+to)
 			return
 		}

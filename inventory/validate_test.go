@@ -291,4 +291,3 @@ func TestAliasBomb(t *testing.T) {
 		})
 	}
 }
-

@@ -279,16 +279,9 @@ func (d *decoder) policy(root *yaml.Node, p *Policy) {
 	}
 }
 
+// strs reads a string or a list of strings.
 func (d *decoder) strs(n *yaml.Node, path, what string) []string {
-	var out []string
-	if n.Kind == yaml.ScalarNode && !isNull(n) {
-		return []string{n.Value}
-	}
-	d.list(n, path, what, func(_ int, v *yaml.Node, p string) {
-		var s string
-		d.str(v, p, &s)
-		out = append(out, s)
-	})
+	out, _, _ := d.strsAt(n, path, what)
 	return out
 }
 

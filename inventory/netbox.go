@@ -716,19 +716,27 @@ func netboxOutOfService(o *nbObject, objs map[string]map[int64]*nbObject, memo m
 		return o
 	}
 	for _, k := range netboxContainers[o.endpoint] {
-		id, ok := o.refs[k]
-		if !ok {
-			continue
-		}
-		for _, rf := range netboxRefs[o.endpoint] {
-			if rf.key != k {
-				continue
+		if p := netboxRef(o, objs, k); p != nil {
+			if x := netboxOutOfService(p, objs, memo); x != nil {
+				memo[o] = x
+				return x
 			}
+		}
+	}
+	return nil
+}
+
+// netboxRef returns the object o's reference key names, or nil when o
+// has no such reference or it names nothing read.
+func netboxRef(o *nbObject, objs map[string]map[int64]*nbObject, key string) *nbObject {
+	id, ok := o.refs[key]
+	if !ok {
+		return nil
+	}
+	for _, rf := range netboxRefs[o.endpoint] {
+		if rf.key == key {
 			if p := objs[rf.target][id]; p != nil {
-				if x := netboxOutOfService(p, objs, memo); x != nil {
-					memo[o] = x
-					return x
-				}
+				return p
 			}
 		}
 	}
@@ -739,14 +747,8 @@ func netboxOutOfService(o *nbObject, objs map[string]map[int64]*nbObject, memo m
 func netboxParent(o *nbObject, objs map[string]map[int64]*nbObject) *nbObject {
 	try := func(keys ...string) *nbObject {
 		for _, k := range keys {
-			if id, ok := o.refs[k]; ok {
-				for _, rf := range netboxRefs[o.endpoint] {
-					if rf.key == k {
-						if p := objs[rf.target][id]; p != nil {
-							return p
-						}
-					}
-				}
+			if p := netboxRef(o, objs, k); p != nil {
+				return p
 			}
 		}
 		return nil
